@@ -1,0 +1,236 @@
+using System.Data.Common;
+using GridQueue.Engine.Execution;
+using GridQueue.Engine.Jobs;
+using GridQueue.Engine.Options;
+using GridQueue.Engine.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace GridQueue.Engine.Engine;
+
+/// <summary>
+/// The durable job engine of one node: the client API (insert, cancel, re-queue, inspect) and, once started,
+/// the worker services (producer, completer, lease keeper, rescuer, cleaner). Run it as a hosted service or
+/// call <see cref="StartAsync"/> and <see cref="StopAsync"/> yourself.
+/// </summary>
+public sealed class JobEngine : IHostedService, IAsyncDisposable
+{
+    private readonly EngineContext _context;
+    private readonly Producer _producer;
+    private readonly Completer _completer;
+    private readonly LeaseKeeper _leaseKeeper;
+    private readonly Rescuer _rescuer;
+    private readonly Cleaner _cleaner;
+    private readonly object _lifecycle = new();
+    private bool _started;
+    private Task? _stopped;
+
+    public JobEngine(
+        IJobStore store,
+        JobEngineOptions options,
+        JobHandlerRegistry handlers,
+        TimeProvider? time = null,
+        ILoggerFactory? loggerFactory = null,
+        IServiceProvider? services = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(handlers);
+        var validation = new JobEngineOptionsValidator().Validate(null, options);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(JobEngineOptions.SectionName, typeof(JobEngineOptions), validation.Failures);
+        }
+
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<JobEngine>();
+        _context = new EngineContext(store, options, time ?? TimeProvider.System, logger);
+        _completer = new Completer(_context, OnOutcomesStored);
+        var executor = new JobExecutor(
+            _context, handlers, services ?? EmptyServices.Instance, new OutcomeRecorder(options, new RetryPolicy(options)), _completer);
+        _producer = new Producer(_context, executor);
+        _leaseKeeper = new LeaseKeeper(_context);
+        _rescuer = new Rescuer(_context, _producer.WakeForNewWork);
+        _cleaner = new Cleaner(_context);
+    }
+
+    /// <summary>This node's name in job leases.</summary>
+    public string NodeId => _context.Node;
+
+    /// <summary>The store the engine works on.</summary>
+    public IJobStore Store => _context.Store;
+
+    /// <summary>Handlers running on this node right now.</summary>
+    public int ActiveHandlers => _producer.Active;
+
+    /// <summary>Inserts one job in a transaction of its own.</summary>
+    public async Task<InsertResult> InsertAsync(NewJob job, CancellationToken cancellationToken = default) =>
+        (await InsertManyAsync([job], null, cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// Inserts one job inside the caller's open transaction on the same database: it commits or rolls back with
+    /// the caller's own rows.
+    /// </summary>
+    public async Task<InsertResult> InsertAsync(NewJob job, DbTransaction transaction, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        return (await InsertManyAsync([job], transaction, cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    /// <summary>
+    /// Inserts jobs in order, in <paramref name="transaction"/> when given, else in one transaction of their own.
+    /// A job whose unique key an unfinished job already holds is not inserted; its result returns that job.
+    /// </summary>
+    /// <exception cref="ArgumentException">A job is invalid (the message names the field); nothing is inserted.</exception>
+    public async Task<IReadOnlyList<InsertResult>> InsertManyAsync(
+        IEnumerable<NewJob> jobs, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        var now = _context.Time.GetUtcNow();
+        var rows = jobs.Select(j => JobInsertPreparer.Prepare(j, _context.Options, now)).ToList();
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        var results = await _context.Store.JobInsertManyAsync(rows, transaction, cancellationToken).ConfigureAwait(false);
+        WakeFor(results);
+        return results;
+    }
+
+    /// <summary>
+    /// Cancels a job: a waiting one at once; a running one has its handler's token signalled (at once on this node,
+    /// within CancelCheckInterval on another) and ends cancelled. A finished job is returned unchanged.
+    /// Null when no such job exists.
+    /// </summary>
+    public async Task<Job?> CancelAsync(long jobId, CancellationToken cancellationToken = default)
+    {
+        var job = await _context.Store.JobCancelAsync(jobId, _context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (job is { State: JobState.Running } && _context.Leased.TryGetValue(jobId, out var run) && run.Job.Attempt == job.Attempt)
+        {
+            run.Stop(StopReason.CancelRequested);
+        }
+
+        return job;
+    }
+
+    /// <summary>Puts a discarded or cancelled job (a dead letter) back to available with fresh attempts.</summary>
+    public async Task<Job?> RequeueAsync(long jobId, CancellationToken cancellationToken = default)
+    {
+        var job = await _context.Store.JobRequeueAsync(jobId, _context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (job is { State: JobState.Available })
+        {
+            _producer.WakeForNewWork();
+        }
+
+        return job;
+    }
+
+    public Task<Job?> GetAsync(long jobId, CancellationToken cancellationToken = default) =>
+        _context.Store.JobGetAsync(jobId, cancellationToken);
+
+    public Task<IReadOnlyList<Job>> ListAsync(JobListQuery query, CancellationToken cancellationToken = default) =>
+        _context.Store.JobListAsync(query, cancellationToken);
+
+    /// <summary>Applies the store's pending migrations, then starts the worker services. Idempotent.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        lock (_lifecycle)
+        {
+            if (_started)
+            {
+                return;
+            }
+
+            _started = true;
+        }
+
+        await _context.Store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+
+        _completer.Start();
+        _producer.Start();
+        _leaseKeeper.Start();
+        _rescuer.Start();
+        _cleaner.Start();
+        Log.Started(_context.Logger, _context.Node, _context.Store.Name, _context.Options.MaxWorkers, string.Join(",", _context.QueueNames));
+    }
+
+    /// <summary>
+    /// Graceful stop: no more claims; running handlers get ShutdownGracePeriod (or until
+    /// <paramref name="cancellationToken"/> fires) to finish and have their outcomes stored; the rest are signalled
+    /// and left running in the database, to be rescued when their leases expire. Idempotent.
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_lifecycle)
+        {
+            if (!_started)
+            {
+                return Task.CompletedTask;
+            }
+
+            return _stopped ??= StopCoreAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
+
+    private async Task StopCoreAsync(CancellationToken cancellationToken)
+    {
+        await _producer.StopAsync().ConfigureAwait(false);
+        await _rescuer.StopAsync().ConfigureAwait(false);
+        await _cleaner.StopAsync().ConfigureAwait(false);
+
+        var runs = _context.Leased.Values.ToList();
+        var handlers = Task.WhenAll(runs.Select(r => r.Execution));
+        var grace = Task.Delay(_context.Options.ShutdownGracePeriod, _context.Time, cancellationToken);
+        await Task.WhenAny(handlers, grace).ConfigureAwait(false);
+        var left = runs.Count(r => !r.Execution.IsCompleted);
+        foreach (var run in runs.Where(r => !r.Execution.IsCompleted))
+        {
+            run.Stop(StopReason.Shutdown);
+        }
+
+        await _completer.StopAsync(cancellationToken).ConfigureAwait(false);
+        await _leaseKeeper.StopAsync().ConfigureAwait(false);
+        Log.Stopped(_context.Logger, _context.Node, left);
+    }
+
+    private void WakeFor(IReadOnlyList<InsertResult> results)
+    {
+        foreach (var result in results)
+        {
+            var job = result.Job;
+            if (result.Deduplicated || !_context.QueueNames.Contains(job.Queue))
+            {
+                continue;
+            }
+
+            if (job.State == JobState.Available)
+            {
+                _producer.WakeForNewWork();
+                return;
+            }
+
+            _producer.NoteDue(job.ScheduledAt);
+        }
+    }
+
+    private void OnOutcomesStored(DateTimeOffset? earliestDue)
+    {
+        // Finished jobs free queue and fairness-key limits, so jobs held back by them may now run.
+        _producer.WakeForNewWork();
+        if (earliestDue is { } due)
+        {
+            _producer.NoteDue(due);
+        }
+    }
+
+    private sealed class EmptyServices : IServiceProvider
+    {
+        public static readonly EmptyServices Instance = new();
+
+        public object? GetService(Type serviceType) => null;
+    }
+}

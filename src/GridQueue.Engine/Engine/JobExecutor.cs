@@ -1,0 +1,69 @@
+using GridQueue.Engine.Execution;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GridQueue.Engine.Engine;
+
+/// <summary>Runs one claimed job's handler and hands its outcome to the completer.</summary>
+internal sealed class JobExecutor(
+    EngineContext context,
+    JobHandlerRegistry handlers,
+    IServiceProvider services,
+    OutcomeRecorder recorder,
+    Completer completer)
+{
+    public async Task RunAsync(RunningJob run)
+    {
+        var outcome = await InvokeAsync(run).ConfigureAwait(false);
+        if (outcome is null)
+        {
+            // Stopped for shutdown or a lost lease: the job is no longer ours to finish. It stays running in the
+            // database until its lease expires and the rescuer runs it again.
+            context.Leased.TryRemove(run.Job.Id, out _);
+            return;
+        }
+
+        var finalization = recorder.ToFinalization(run.Job, context.Node, outcome, context.Time.GetUtcNow());
+        if (outcome.Kind is JobOutcomeKind.Failed)
+        {
+            Log.JobFailed(context.Logger, run.Job.Id, run.Job.Kind, run.Job.Attempt, outcome.Message ?? "");
+        }
+
+        await completer.EnqueueAsync(run, finalization).ConfigureAwait(false);
+    }
+
+    private async Task<JobOutcome?> InvokeAsync(RunningJob run)
+    {
+        var job = run.Job;
+        try
+        {
+            var scopeFactory = services.GetService<IServiceScopeFactory>();
+            var scope = scopeFactory?.CreateAsyncScope();
+            try
+            {
+                var provider = scope?.ServiceProvider ?? services;
+                if (!handlers.TryCreate(job.Kind, provider, out var handler) || handler is null)
+                {
+                    return JobOutcome.Failed($"No handler is registered for job kind '{job.Kind}' on node {context.Node}.");
+                }
+
+                return await handler.HandleAsync(new JobContext(job, context.Node, provider), run.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (scope is { } s)
+                {
+                    await s.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (run.Token.IsCancellationRequested)
+        {
+            return run.StopReason == StopReason.CancelRequested ? JobOutcome.Cancel("cancel requested while running") : null;
+        }
+        catch (Exception ex)
+        {
+            Log.HandlerThrew(context.Logger, ex, job.Id, job.Kind);
+            return JobOutcome.Failed($"{ex.GetType().Name}: {ex.Message}");
+        }
+    }
+}

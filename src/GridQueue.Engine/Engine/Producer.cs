@@ -1,0 +1,121 @@
+using GridQueue.Engine.Jobs;
+using GridQueue.Engine.Storage;
+
+namespace GridQueue.Engine.Engine;
+
+/// <summary>
+/// Claims due jobs for free worker slots and starts them. It claims at once when woken by new work on this node;
+/// while busy it waits until a quarter of the pool is free so claims stay batched; with nothing to do it sleeps
+/// until the next scheduled job is due or the jittered poll interval passes, whichever comes first.
+/// </summary>
+internal sealed class Producer(EngineContext context, JobExecutor executor) : LoopService(context, "producer")
+{
+    private readonly int _batchThreshold = Math.Max(1, context.Options.MaxWorkers / 4);
+    private int _active;
+    private volatile bool _newWork = true;
+    private long _nextDueTicks = long.MaxValue;
+
+    /// <summary>Handlers running now.</summary>
+    public int Active => Volatile.Read(ref _active);
+
+    /// <summary>Work became due (an insert, a rescue, a job that finished and freed a limit): claim soon.</summary>
+    public void WakeForNewWork()
+    {
+        _newWork = true;
+        Context.ProducerWake.Set();
+    }
+
+    /// <summary>A job became scheduled for <paramref name="dueAt"/>: make sure the producer wakes by then.</summary>
+    public void NoteDue(DateTimeOffset dueAt)
+    {
+        var ticks = dueAt.UtcTicks;
+        var seen = Volatile.Read(ref _nextDueTicks);
+        while (ticks < seen)
+        {
+            var prior = Interlocked.CompareExchange(ref _nextDueTicks, ticks, seen);
+            if (prior == seen)
+            {
+                Context.ProducerWake.Set();
+                return;
+            }
+
+            seen = prior;
+        }
+    }
+
+    protected override async Task RunAsync(CancellationToken stopping)
+    {
+        var options = Context.Options;
+        while (true)
+        {
+            stopping.ThrowIfCancellationRequested();
+            var active = Active;
+            var free = options.MaxWorkers - active;
+            var now = Context.Time.GetUtcNow();
+            var mayHaveMore = false;
+            if (free > 0 && (_newWork || active == 0 || free >= _batchThreshold || now.UtcTicks >= Volatile.Read(ref _nextDueTicks)))
+            {
+                _newWork = false;
+                var leaseExpiresAt = now + options.LeaseDuration;
+                var jobs = await Context.Store.JobClaimAsync(
+                    new JobClaimRequest(Context.Node, free, now, leaseExpiresAt, Context.Queues, options.MaxRunningPerFairnessKey),
+                    stopping).ConfigureAwait(false);
+                foreach (var job in jobs)
+                {
+                    Dispatch(job, leaseExpiresAt);
+                }
+
+                mayHaveMore = jobs.Count == free;
+                if (!mayHaveMore)
+                {
+                    var next = await Context.Store.JobNextScheduledAtAsync(Context.QueueNames, stopping).ConfigureAwait(false);
+                    Volatile.Write(ref _nextDueTicks, next?.UtcTicks ?? long.MaxValue);
+                }
+            }
+
+            await Context.ProducerWake.WaitAsync(WaitTime(mayHaveMore), Context.Time, stopping).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// How long to sleep when nothing wakes us: until the next due job (when it is in the future; a due job that
+    /// was not claimed is held back by a limit, and a finished job will wake us), capped by the jittered poll.
+    /// </summary>
+    private TimeSpan WaitTime(bool mayHaveMore)
+    {
+        var poll = EngineContext.Jittered(Context.Options.PollInterval);
+        if (mayHaveMore)
+        {
+            return poll;
+        }
+
+        var nextDue = Volatile.Read(ref _nextDueTicks);
+        var now = Context.Time.GetUtcNow().UtcTicks;
+        if (nextDue == long.MaxValue || nextDue <= now)
+        {
+            return poll;
+        }
+
+        var untilDue = TimeSpan.FromTicks(nextDue - now);
+        return untilDue < poll ? untilDue : poll;
+    }
+
+    private void Dispatch(Job job, DateTimeOffset leaseExpiresAt)
+    {
+        var run = new RunningJob(job, leaseExpiresAt);
+        Context.Leased[job.Id] = run;
+        Interlocked.Increment(ref _active);
+        run.Execution = Task.Run(async () =>
+        {
+            try
+            {
+                await executor.RunAsync(run).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _active);
+                Context.ProducerWake.Set();
+            }
+        });
+    }
+}

@@ -1,0 +1,29 @@
+namespace GridQueue.Engine.Engine;
+
+/// <summary>
+/// Moves on running jobs whose lease expired (their node died or stalled), on any node: the update is conditional,
+/// so two rescuers racing do the work once. Rescued jobs run again with the attempt counted.
+/// </summary>
+internal sealed class Rescuer(EngineContext context, Action onRescued)
+    : PeriodicService(context, "rescuer", context.Options.RescueInterval)
+{
+    private const int BatchSize = 1000;
+
+    public override async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        int count;
+        do
+        {
+            var rescued = await Context.Store.JobRescueExpiredAsync(
+                    Context.Time.GetUtcNow(), BatchSize, Context.Options.MaxErrorsKept, cancellationToken)
+                .ConfigureAwait(false);
+            count = rescued.Count;
+            if (count > 0)
+            {
+                Log.Rescued(Context.Logger, count);
+                onRescued();
+            }
+        }
+        while (count == BatchSize);
+    }
+}

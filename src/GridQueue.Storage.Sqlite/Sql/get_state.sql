@@ -1,0 +1,1 @@
+SELECT state FROM gq_jobs WHERE id = @id;

@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace GridQueue.Storage.Sqlite;
+
+/// <summary>
+/// Opens connections to one SQLite file with the settings every connection needs (they are per connection in
+/// SQLite), and serializes this process's own write transactions: SQLite admits one writer at a time, and queueing
+/// in process is cheaper and fairer than spinning on SQLITE_BUSY. Other processes are handled by busy_timeout.
+/// </summary>
+public sealed class SqliteConnectionFactory
+{
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriteGates = new(StringComparer.Ordinal);
+    private readonly string _connectionString;
+    private readonly string _pragmas;
+
+    public SqliteConnectionFactory(SqliteStorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = new SqliteConnectionStringBuilder(options.ConnectionString);
+        if (string.IsNullOrWhiteSpace(builder.DataSource) || builder.DataSource == ":memory:" || builder.Mode == SqliteOpenMode.Memory)
+        {
+            throw new ArgumentException(
+                "Storage:ConnectionString must name a database file (e.g. 'Data Source=./data/gridqueue.db'); an in-memory database cannot be shared by the engine's connections.",
+                nameof(options));
+        }
+
+        DataSource = Path.GetFullPath(builder.DataSource);
+        builder.DataSource = DataSource;
+        builder.Pooling = true;
+        _connectionString = builder.ToString();
+        _pragmas = string.Create(
+            CultureInfo.InvariantCulture,
+            $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {options.Synchronous.ToUpperInvariant()}; PRAGMA foreign_keys = ON;");
+        var folder = Path.GetDirectoryName(DataSource);
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        WriteGate = WriteGates.GetOrAdd(DataSource, _ => new SemaphoreSlim(1, 1));
+    }
+
+    /// <summary>The full path of the database file.</summary>
+    public string DataSource { get; }
+
+    /// <summary>Held by this process's store while it writes.</summary>
+    internal SemaphoreSlim WriteGate { get; }
+
+    /// <summary>
+    /// Opens a connection with busy_timeout, synchronous and foreign keys set. Applications use it for their own
+    /// rows, to insert jobs in the same transaction (begin it with BeginTransaction(), which is BEGIN IMMEDIATE).
+    /// </summary>
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.CommandText = _pragmas;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+}

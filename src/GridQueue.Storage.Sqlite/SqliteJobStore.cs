@@ -1,0 +1,347 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using GridQueue.Engine.Jobs;
+using GridQueue.Engine.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace GridQueue.Storage.Sqlite;
+
+/// <summary>
+/// <see cref="IJobStore"/> on one SQLite file. Every write is a BEGIN IMMEDIATE transaction taken behind this
+/// process's write gate; reads run beside writes thanks to WAL. Several processes may share the file: SQLite's file
+/// locks keep them correct and busy_timeout makes a writer wait its turn.
+/// </summary>
+public sealed class SqliteJobStore : IJobStore
+{
+    private readonly SqliteConnectionFactory _connections;
+    private readonly SqliteMigrator _migrator;
+
+    public SqliteJobStore(SqliteStorageOptions options, TimeProvider? time = null)
+    {
+        _connections = new SqliteConnectionFactory(options);
+        _migrator = new SqliteMigrator(_connections, time ?? TimeProvider.System);
+    }
+
+    public string Name => "sqlite";
+
+    /// <summary>Opens connections configured like the store's own, for the application's rows.</summary>
+    public SqliteConnectionFactory Connections => _connections;
+
+    public Task MigrateAsync(CancellationToken cancellationToken) => _migrator.MigrateAsync(cancellationToken);
+
+    public Task<bool> IsReadyAsync(CancellationToken cancellationToken) => _migrator.IsCurrentAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<InsertResult>> JobInsertManyAsync(
+        IReadOnlyList<JobInsertRow> rows, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (transaction is null)
+        {
+            return await WriteAsync((c, t) => InsertAll(c, t, rows), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (transaction is not SqliteTransaction { Connection: { } connection } sqliteTransaction)
+        {
+            throw new ArgumentException(
+                "The transaction must be an open SqliteTransaction on the store's database file.", nameof(transaction));
+        }
+
+        return InsertAll(connection, sqliteTransaction, rows);
+    }
+
+    public async Task<IReadOnlyList<Job>> JobClaimAsync(JobClaimRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Limit <= 0)
+        {
+            return [];
+        }
+
+        var limited = request.MaxRunningPerFairnessKey is not null || request.Queues.Any(q => q.MaxRunning is not null);
+        var queues = JsonSerializer.Serialize(request.Queues.Select(q => new Dictionary<string, object?>
+        {
+            ["queue"] = q.Queue,
+            ["max_running"] = q.MaxRunning,
+        }));
+        var jobs = await WriteAsync((connection, transaction) =>
+        {
+            using var command = Command(connection, transaction, SqlText.Claim);
+            command.Parameters.AddWithValue("@queues", queues);
+            command.Parameters.AddWithValue("@now", UnixTime.ToMs(request.Now));
+            command.Parameters.AddWithValue("@key_limit", (object?)request.MaxRunningPerFairnessKey ?? DBNull.Value);
+            // Without limits every candidate is taken; with limits, look further so that jobs held back by a limit
+            // leave room for others in the same claim.
+            command.Parameters.AddWithValue("@window", limited ? Math.Max(request.Limit * 4, 256) : request.Limit);
+            command.Parameters.AddWithValue("@limit", request.Limit);
+            command.Parameters.AddWithValue("@node", request.Node);
+            command.Parameters.AddWithValue("@lease_expires_at", UnixTime.ToMs(request.LeaseExpiresAt));
+            return ReadJobs(command);
+        }, cancellationToken).ConfigureAwait(false);
+
+        // RETURNING gives no order; hand jobs to workers in claim order.
+        jobs.Sort(static (a, b) =>
+        {
+            var byPriority = a.Priority.CompareTo(b.Priority);
+            if (byPriority != 0)
+            {
+                return byPriority;
+            }
+
+            var byTime = a.ScheduledAt.CompareTo(b.ScheduledAt);
+            return byTime != 0 ? byTime : a.Id.CompareTo(b.Id);
+        });
+        return jobs;
+    }
+
+    public Task<IReadOnlyList<JobFinalizeResult>> JobFinalizeManyAsync(
+        IReadOnlyList<JobFinalization> finalizations, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(finalizations);
+        return WriteAsync<IReadOnlyList<JobFinalizeResult>>((connection, transaction) =>
+        {
+            var results = new List<JobFinalizeResult>(finalizations.Count);
+            using var update = Command(connection, transaction, SqlText.Finalize);
+            var id = update.Parameters.Add("@id", SqliteType.Integer);
+            var node = update.Parameters.Add("@node", SqliteType.Text);
+            var attempt = update.Parameters.Add("@attempt", SqliteType.Integer);
+            var state = update.Parameters.Add("@state", SqliteType.Text);
+            var now = update.Parameters.Add("@now", SqliteType.Integer);
+            var scheduledAt = update.Parameters.Add("@scheduled_at", SqliteType.Integer);
+            var errors = update.Parameters.Add("@errors", SqliteType.Text);
+            var giveBack = update.Parameters.Add("@give_back_attempt", SqliteType.Integer);
+            using var current = Command(connection, transaction, SqlText.GetState);
+            var currentId = current.Parameters.Add("@id", SqliteType.Integer);
+
+            foreach (var f in finalizations)
+            {
+                id.Value = f.Id;
+                node.Value = f.Node;
+                attempt.Value = f.Attempt;
+                state.Value = f.State.ToStorageName();
+                now.Value = UnixTime.ToMs(f.Now);
+                scheduledAt.Value = UnixTime.ToDb(f.ScheduledAt);
+                errors.Value = f.Errors is null ? DBNull.Value : JobRowReader.WriteErrors(f.Errors);
+                giveBack.Value = f.GiveBackAttempt ? 1 : 0;
+                if (update.ExecuteScalar() is string written)
+                {
+                    results.Add(new JobFinalizeResult(f.Id, true, JobStates.Parse(written)));
+                    continue;
+                }
+
+                currentId.Value = f.Id;
+                var found = current.ExecuteScalar() as string;
+                results.Add(new JobFinalizeResult(f.Id, false, found is null ? null : JobStates.Parse(found)));
+            }
+
+            return results;
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<JobLeaseStatus>> JobRenewLeasesAsync(
+        string node, IReadOnlyList<JobLease> leases, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(leases);
+        return WriteAsync<IReadOnlyList<JobLeaseStatus>>((connection, transaction) =>
+        {
+            using var command = Command(connection, transaction, SqlText.RenewLease);
+            command.Parameters.AddWithValue("@lease_expires_at", UnixTime.ToMs(leaseExpiresAt));
+            return LeaseStatuses(command, node, leases);
+        }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<JobLeaseStatus>> JobGetLeaseStatusAsync(
+        string node, IReadOnlyList<JobLease> leases, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(leases);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        using var command = Command(connection, transaction, SqlText.LeaseStatus);
+        return LeaseStatuses(command, node, leases);
+    }
+
+    public async Task<IReadOnlyList<Job>> JobRescueExpiredAsync(
+        DateTimeOffset now, int limit, int maxErrorsKept, CancellationToken cancellationToken) =>
+        await WriteAsync((connection, transaction) =>
+        {
+            using var command = Command(connection, transaction, SqlText.RescueExpired);
+            command.Parameters.AddWithValue("@now", UnixTime.ToMs(now));
+            command.Parameters.AddWithValue("@limit", limit);
+            command.Parameters.AddWithValue("@max_errors", maxErrorsKept);
+            return ReadJobs(command);
+        }, cancellationToken).ConfigureAwait(false);
+
+    public Task<Job?> JobCancelAsync(long id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync((connection, transaction) =>
+        {
+            using var command = Command(connection, transaction, SqlText.Cancel);
+            command.Parameters.AddWithValue("@id", id);
+            command.Parameters.AddWithValue("@now", UnixTime.ToMs(now));
+            return ReadJobs(command).SingleOrDefault();
+        }, cancellationToken);
+
+    public async Task<Job?> JobRequeueAsync(long id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await WriteAsync((connection, transaction) =>
+            {
+                using var command = Command(connection, transaction, SqlText.Requeue);
+                command.Parameters.AddWithValue("@id", id);
+                command.Parameters.AddWithValue("@now", UnixTime.ToMs(now));
+                return ReadJobs(command).SingleOrDefault();
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == SQLitePCL.raw.SQLITE_CONSTRAINT)
+        {
+            var job = await JobGetAsync(id, cancellationToken).ConfigureAwait(false);
+            throw new JobUniqueKeyConflictException(id, job?.UniqueKey ?? "?");
+        }
+    }
+
+    public async Task<Job?> JobGetAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, SqlText.Get);
+        command.Parameters.AddWithValue("@id", id);
+        return (await JobRowReader.ReadAllAsync(command, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+    }
+
+    public async Task<IReadOnlyList<Job>> JobListAsync(JobListQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, SqlText.List);
+        command.Parameters.AddWithValue("@after_id", query.AfterId);
+        command.Parameters.AddWithValue("@state", (object?)query.State?.ToStorageName() ?? DBNull.Value);
+        command.Parameters.AddWithValue("@kind", (object?)query.Kind ?? DBNull.Value);
+        command.Parameters.AddWithValue("@limit", Math.Clamp(query.Limit, 1, 10_000));
+        return await JobRowReader.ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<int> JobDeleteFinishedAsync(
+        DateTimeOffset finishedBefore, DateTimeOffset discardedBefore, int limit, CancellationToken cancellationToken) =>
+        WriteAsync((connection, transaction) =>
+        {
+            using var command = Command(connection, transaction, SqlText.DeleteFinished);
+            command.Parameters.AddWithValue("@finished_before", UnixTime.ToMs(finishedBefore));
+            command.Parameters.AddWithValue("@discarded_before", UnixTime.ToMs(discardedBefore));
+            command.Parameters.AddWithValue("@limit", limit);
+            return command.ExecuteNonQuery();
+        }, cancellationToken);
+
+    public async Task<DateTimeOffset?> JobNextScheduledAtAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(queues);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, SqlText.NextScheduled);
+        command.Parameters.AddWithValue("@queues", JsonSerializer.Serialize(queues));
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return value is null or DBNull ? null : UnixTime.FromMs(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+    }
+
+    private static List<InsertResult> InsertAll(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<JobInsertRow> rows)
+    {
+        var results = new List<InsertResult>(rows.Count);
+        using var insert = Command(connection, transaction, SqlText.Insert);
+        var kind = insert.Parameters.Add("@kind", SqliteType.Text);
+        var queue = insert.Parameters.Add("@queue", SqliteType.Text);
+        var args = insert.Parameters.Add("@args", SqliteType.Text);
+        var priority = insert.Parameters.Add("@priority", SqliteType.Integer);
+        var state = insert.Parameters.Add("@state", SqliteType.Text);
+        var maxAttempts = insert.Parameters.Add("@max_attempts", SqliteType.Integer);
+        var scheduledAt = insert.Parameters.Add("@scheduled_at", SqliteType.Integer);
+        var createdAt = insert.Parameters.Add("@created_at", SqliteType.Integer);
+        var uniqueKey = insert.Parameters.Add("@unique_key", SqliteType.Text);
+        var fairnessKey = insert.Parameters.Add("@fairness_key", SqliteType.Text);
+
+        foreach (var row in rows)
+        {
+            kind.Value = row.Kind;
+            queue.Value = row.Queue;
+            args.Value = row.Args;
+            priority.Value = row.Priority;
+            state.Value = row.State.ToStorageName();
+            maxAttempts.Value = row.MaxAttempts;
+            scheduledAt.Value = UnixTime.ToMs(row.ScheduledAt);
+            createdAt.Value = UnixTime.ToMs(row.CreatedAt);
+            uniqueKey.Value = (object?)row.UniqueKey ?? DBNull.Value;
+            fairnessKey.Value = (object?)row.FairnessKey ?? DBNull.Value;
+            var inserted = ReadJobs(insert);
+            if (inserted.Count == 1)
+            {
+                results.Add(new InsertResult(inserted[0], false));
+                continue;
+            }
+
+            // Nothing inserted: the only uniqueness rule is the unique key among unfinished jobs.
+            using var existing = Command(connection, transaction, SqlText.GetUnfinishedByUniqueKey);
+            existing.Parameters.AddWithValue("@unique_key", row.UniqueKey);
+            var holder = ReadJobs(existing).SingleOrDefault()
+                ?? throw new InvalidOperationException($"Insert of a '{row.Kind}' job was skipped, yet no unfinished job holds unique key '{row.UniqueKey}'.");
+            results.Add(new InsertResult(holder, true));
+        }
+
+        return results;
+    }
+
+    private static List<JobLeaseStatus> LeaseStatuses(SqliteCommand command, string node, IReadOnlyList<JobLease> leases)
+    {
+        command.Parameters.AddWithValue("@node", node);
+        var id = command.Parameters.Add("@id", SqliteType.Integer);
+        var attempt = command.Parameters.Add("@attempt", SqliteType.Integer);
+        var statuses = new List<JobLeaseStatus>(leases.Count);
+        foreach (var lease in leases)
+        {
+            id.Value = lease.Id;
+            attempt.Value = lease.Attempt;
+            var cancel = command.ExecuteScalar();
+            statuses.Add(cancel is null
+                ? new JobLeaseStatus(lease.Id, Held: false, CancelRequested: false)
+                : new JobLeaseStatus(lease.Id, Held: true, CancelRequested: Convert.ToInt64(cancel, CultureInfo.InvariantCulture) != 0));
+        }
+
+        return statuses;
+    }
+
+    private static List<Job> ReadJobs(SqliteCommand command)
+    {
+        var jobs = new List<Job>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            jobs.Add(JobRowReader.Read(reader));
+        }
+
+        return jobs;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in a BEGIN IMMEDIATE transaction behind the process's write gate and commits.
+    /// Microsoft.Data.Sqlite is synchronous underneath, so the work is synchronous too.
+    /// </summary>
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken)
+    {
+        await _connections.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            var result = work(connection, transaction);
+            transaction.Commit();
+            return result;
+        }
+        finally
+        {
+            _connections.WriteGate.Release();
+        }
+    }
+}
