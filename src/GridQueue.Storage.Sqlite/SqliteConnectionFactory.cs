@@ -48,6 +48,13 @@ public sealed class SqliteConnectionFactory
     /// <summary>Held by this process's store while it writes.</summary>
     internal SemaphoreSlim WriteGate { get; }
 
+    /// <summary>Closes this file's idle pooled connections (before deleting or moving the file).</summary>
+    public void ReleasePooledConnections()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
     /// <summary>
     /// Opens a connection with busy_timeout, synchronous and foreign keys set. Applications use it for their own
     /// rows, to insert jobs in the same transaction (begin it with BeginTransaction(), which is BEGIN IMMEDIATE).

@@ -11,6 +11,8 @@ namespace GridQueue.Engine.Engine;
 internal sealed class Producer(EngineContext context, JobExecutor executor) : LoopService(context, "producer")
 {
     private readonly int _batchThreshold = Math.Max(1, context.Options.MaxWorkers / 4);
+    private readonly bool _limited =
+        context.Options.MaxRunningPerFairnessKey is not null || context.Queues.Any(q => q.MaxRunning is not null);
     private int _active;
     private volatile bool _newWork = true;
     private long _nextDueTicks = long.MaxValue;
@@ -66,11 +68,25 @@ internal sealed class Producer(EngineContext context, JobExecutor executor) : Lo
                 }
 
                 mayHaveMore = jobs.Count == free;
+
+                // Under limits a claim can come back short because one key's or queue's backlog filled the scan;
+                // that key is now at its limit and excluded, so look again at once for the others' jobs.
+                if (_limited && jobs.Count > 0)
+                {
+                    _newWork = true;
+                    mayHaveMore = true;
+                }
+
                 if (!mayHaveMore)
                 {
                     var next = await Context.Store.JobNextScheduledAtAsync(Context.QueueNames, stopping).ConfigureAwait(false);
                     Volatile.Write(ref _nextDueTicks, next?.UtcTicks ?? long.MaxValue);
                 }
+            }
+
+            if (_newWork && Active < options.MaxWorkers)
+            {
+                continue;
             }
 
             await Context.ProducerWake.WaitAsync(WaitTime(mayHaveMore), Context.Time, stopping).ConfigureAwait(false);

@@ -1,0 +1,155 @@
+using System.Globalization;
+
+namespace GridQueue.Bench;
+
+/// <summary>The benchmark's command line, parsed and checked.</summary>
+internal sealed record BenchOptions
+{
+    public const int DefaultWorkers = 200;
+    public const int DefaultLatencySamples = 300;
+
+    public const string Usage = """
+        usage: dotnet run -c Release --project bench/GridQueue.Bench -- --store sqlite --jobs N [options]
+
+          --store NAME            storage backend: sqlite
+          --jobs N                no-op jobs to insert and drain (1 to 10000000)
+          --workers N             engine MaxWorkers (default 200)
+          --latency-samples N     single-job pickups to time on the idle engine (default 300)
+          --synchronous MODE      sqlite only: FULL (default, durable), NORMAL, EXTRA or OFF
+          --db PATH               sqlite only: database file to create and keep (must not exist yet);
+                                  default: a temporary file, deleted at the end with its -wal and -shm
+          --help                  print this text
+        """;
+
+    private static readonly string[] SynchronousModes = ["FULL", "NORMAL", "EXTRA", "OFF"];
+
+    public required string Store { get; init; }
+    public required int Jobs { get; init; }
+    public int Workers { get; init; } = DefaultWorkers;
+    public int LatencySamples { get; init; } = DefaultLatencySamples;
+
+    /// <summary>Null: the store's own default.</summary>
+    public string? Synchronous { get; init; }
+
+    /// <summary>Null: a temporary file.</summary>
+    public string? DbPath { get; init; }
+
+    public static ParseResult Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg is "--help" or "-h")
+            {
+                return new ParseResult(null, ShowHelp: true, null);
+            }
+
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                return Fail($"unexpected argument '{arg}'");
+            }
+
+            string name;
+            string value;
+            var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+            {
+                (name, value) = (arg[2..equals], arg[(equals + 1)..]);
+            }
+            else if (i + 1 < args.Count)
+            {
+                (name, value) = (arg[2..], args[++i]);
+            }
+            else
+            {
+                return Fail($"{arg} needs a value");
+            }
+
+            if (name is not ("store" or "jobs" or "workers" or "latency-samples" or "synchronous" or "db"))
+            {
+                return Fail($"unknown option '--{name}'");
+            }
+
+            if (!values.TryAdd(name, value))
+            {
+                return Fail($"--{name} is given twice");
+            }
+        }
+
+        return Build(values);
+    }
+
+    private static ParseResult Build(Dictionary<string, string> values)
+    {
+        if (!values.TryGetValue("store", out var store))
+        {
+            return Fail("--store is required");
+        }
+
+        if (!BenchStores.Names.Contains(store, StringComparer.Ordinal))
+        {
+            return Fail($"--store '{store}' is not supported (supported: {string.Join(", ", BenchStores.Names)})");
+        }
+
+        if (!values.TryGetValue("jobs", out var jobsText))
+        {
+            return Fail("--jobs is required");
+        }
+
+        if (!TryCount(jobsText, 10_000_000, out var jobs))
+        {
+            return Fail($"--jobs must be a whole number from 1 to 10000000 (got '{jobsText}')");
+        }
+
+        var workers = DefaultWorkers;
+        if (values.TryGetValue("workers", out var workersText) && !TryCount(workersText, 10_000, out workers))
+        {
+            return Fail($"--workers must be a whole number from 1 to 10000 (got '{workersText}')");
+        }
+
+        var samples = DefaultLatencySamples;
+        if (values.TryGetValue("latency-samples", out var samplesText) && !TryCount(samplesText, 1_000_000, out samples))
+        {
+            return Fail($"--latency-samples must be a whole number from 1 to 1000000 (got '{samplesText}')");
+        }
+
+        string? synchronous = null;
+        if (values.TryGetValue("synchronous", out var syncText))
+        {
+            synchronous = SynchronousModes.FirstOrDefault(m => string.Equals(m, syncText, StringComparison.OrdinalIgnoreCase));
+            if (synchronous is null)
+            {
+                return Fail($"--synchronous must be one of {string.Join(", ", SynchronousModes)} (got '{syncText}')");
+            }
+        }
+
+        values.TryGetValue("db", out var db);
+        if (db is not null && (string.IsNullOrWhiteSpace(db) || File.Exists(db)))
+        {
+            return Fail($"--db must name a database file that does not exist yet (got '{db}'); the benchmark needs an empty database");
+        }
+
+        return new ParseResult(
+            new BenchOptions
+            {
+                Store = store,
+                Jobs = jobs,
+                Workers = workers,
+                LatencySamples = samples,
+                Synchronous = synchronous,
+                DbPath = db,
+            },
+            ShowHelp: false,
+            null);
+    }
+
+    private static bool TryCount(string text, int max, out int value) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= 1 && value <= max;
+
+    private static ParseResult Fail(string error) => new(null, ShowHelp: false, error);
+}
+
+/// <summary>Parsed options, a request for help, or what was wrong with the command line.</summary>
+internal sealed record ParseResult(BenchOptions? Options, bool ShowHelp, string? Error);
