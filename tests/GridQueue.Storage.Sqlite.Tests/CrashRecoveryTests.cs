@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using GridQueue.Engine.Engine;
+using GridQueue.Engine.Execution;
+using GridQueue.Engine.Jobs;
+using GridQueue.Engine.Options;
+using GridQueue.Engine.Storage;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace GridQueue.Storage.Sqlite.Tests;
+
+/// <summary>Engines in separate OS processes on one SQLite file: a SIGKILLed node, and two nodes sharing the work.</summary>
+public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly SqliteTestDatabase _database = new();
+    private SqliteJobStore _store = null!;
+
+    public async Task InitializeAsync()
+    {
+        _store = _database.OpenStore();
+        await _store.MigrateAsync(CancellationToken.None);
+    }
+
+    public Task DisposeAsync() => _database.DeleteAsync();
+
+    [Fact]
+    public async Task KilledWorker_SecondEngineRescuesAndCompletesEveryJob()
+    {
+        const int jobCount = 120;
+        const int inFlight = 40;
+        var client = new JobEngine(_store, new JobEngineOptions(), new JobHandlerRegistry());
+        var ids = (await client.InsertManyAsync(Enumerable.Range(0, jobCount).Select(_ => new NewJob("sleep", "{}") { MaxAttempts = 5 })))
+            .Select(r => r.Job.Id).ToHashSet();
+        var runsLog = Path.Combine(_database.Folder, "runs-killed.log");
+
+        // The child claims 40 long jobs (30 s each) and is killed while they run.
+        using (var worker = WorkerProcess.Start(_database.FilePath, runsLog, workers: inFlight, jobMs: 30_000, leaseMs: 2_000, exitWhenEmpty: false))
+        {
+            await worker.WaitReadyAsync(TimeSpan.FromSeconds(30));
+            await WaitUntilAsync(() => RunsLog.Read(runsLog).Count >= inFlight, TimeSpan.FromSeconds(30), "the child started 40 jobs");
+            worker.KillHard();
+        }
+
+        var killedRuns = RunsLog.Read(runsLog);
+        Assert.Equal(inFlight, killedRuns.Count);
+        var running = await _store.JobListAsync(new JobListQuery(State: JobState.Running, Limit: 1000), CancellationToken.None);
+        Assert.Equal(inFlight, running.Count);
+
+        // A second engine on the same file: it must rescue the 40 orphans once their leases lapse, and run the rest.
+        var secondRuns = new ConcurrentDictionary<long, int>();
+        var handlers = new JobHandlerRegistry().Add("sleep", async (ctx, ct) =>
+        {
+            secondRuns.AddOrUpdate(ctx.Job.Id, 1, (_, n) => n + 1);
+            await Task.Delay(5, ct);
+            return JobOutcome.Completed;
+        });
+        await using var rescuer = new JobEngine(_database.OpenStore(), new JobEngineOptions
+        {
+            MaxWorkers = 20,
+            LeaseDuration = TimeSpan.FromSeconds(5),
+            RescueInterval = TimeSpan.FromMilliseconds(250),
+            PollInterval = TimeSpan.FromMilliseconds(200),
+        }, handlers);
+        await rescuer.StartAsync(CancellationToken.None);
+
+        await WaitUntilAsync(() => CountCompleted().Result == jobCount, TimeSpan.FromSeconds(60), "every job completed");
+
+        var all = await _store.JobListAsync(new JobListQuery(Limit: 1000), CancellationToken.None);
+        Assert.Equal(ids.Order(), all.Select(j => j.Id).Order());
+        Assert.All(all, j => Assert.Equal(JobState.Completed, j.State));
+        var ranTwice = killedRuns.Select(r => r.JobId).Where(secondRuns.ContainsKey).ToList();
+        Assert.Equal(inFlight, ranTwice.Count);
+        Assert.All(killedRuns, r => Assert.Equal(2, all.Single(j => j.Id == r.JobId).Attempt));
+        Assert.All(secondRuns.Values, n => Assert.Equal(1, n));
+        output.WriteLine($"{jobCount} jobs, child SIGKILLed with {inFlight} running: 0 lost, {ranTwice.Count} ran twice (the ones in flight at the kill).");
+    }
+
+    [Fact]
+    public async Task TwoWorkerProcesses_ShareOneFile_EachJobRunsExactlyOnce()
+    {
+        const int jobCount = 1500;
+        var client = new JobEngine(_store, new JobEngineOptions(), new JobHandlerRegistry());
+        // Due a few seconds from now, so that both processes are up before the first job can be claimed.
+        var dueAt = DateTimeOffset.UtcNow.AddSeconds(4);
+        await client.InsertManyAsync(Enumerable.Range(0, jobCount).Select(_ => new NewJob("sleep", "{}") { ScheduledAt = dueAt }));
+        // One log per process: two processes appending to one file could interleave their writes.
+        var logA = Path.Combine(_database.Folder, "runs-a.log");
+        var logB = Path.Combine(_database.Folder, "runs-b.log");
+
+        using var a = WorkerProcess.Start(_database.FilePath, logA, workers: 16, jobMs: 2, leaseMs: 10_000, exitWhenEmpty: true);
+        using var b = WorkerProcess.Start(_database.FilePath, logB, workers: 16, jobMs: 2, leaseMs: 10_000, exitWhenEmpty: true);
+        await a.WaitReadyAsync(TimeSpan.FromSeconds(30));
+        await b.WaitReadyAsync(TimeSpan.FromSeconds(30));
+        Assert.True(DateTimeOffset.UtcNow < dueAt, "both workers must be running before the jobs fall due");
+        Assert.Equal(0, await a.WaitForExitAsync(TimeSpan.FromSeconds(120)));
+        Assert.Equal(0, await b.WaitForExitAsync(TimeSpan.FromSeconds(120)));
+
+        var runs = RunsLog.Read(logA).Concat(RunsLog.Read(logB)).ToList();
+        Assert.Equal(jobCount, runs.Count);
+        Assert.Equal(jobCount, runs.Select(r => r.JobId).Distinct().Count());
+        Assert.Equal(jobCount, await CountCompleted());
+        var perProcess = runs.GroupBy(r => r.Pid).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(2, perProcess.Count);
+        output.WriteLine($"{jobCount} jobs over two processes: {string.Join(", ", perProcess.Values)}; none ran twice.");
+    }
+
+    private async Task<int> CountCompleted()
+    {
+        var count = 0;
+        long after = 0;
+        while (true)
+        {
+            var page = await _store.JobListAsync(new JobListQuery(State: JobState.Completed, AfterId: after, Limit: 1000), CancellationToken.None);
+            count += page.Count;
+            if (page.Count < 1000)
+            {
+                return count;
+            }
+
+            after = page[^1].Id;
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new Xunit.Sdk.XunitException($"Timed out waiting until {what}.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
