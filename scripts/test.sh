@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test project of the solution and ends with one line: "N passed, M failed".
+# Usage: bash scripts/test.sh            (from anywhere; extra arguments go to `dotnet test`)
+# It needs only the .NET SDK: the tests use SQLite files in the temp folder and start their own child processes.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+results=.test-results
+rm -rf "$results"
+
+if ! dotnet build GridQueue.slnx -c Release -warnaserror -nologo -v quiet; then
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+dotnet test GridQueue.slnx -c Release --no-build --nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
+status=$?
+
+passed=0
+failed=0
+shopt -s nullglob
+trx_files=("$results"/*.trx)
+for trx in "${trx_files[@]}"; do
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+done
+
+if [ "${#trx_files[@]}" -eq 0 ] || [ "$passed" -eq 0 ]; then
+  echo "no test results were written"
+  failed=$((failed + 1))
+fi
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # dotnet test failed without a failing test (a crashed test host, say): count it as a failure.
+  failed=1
+fi
+
+echo "$passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -1,0 +1,85 @@
+using GridQueue.Engine.Engine;
+using GridQueue.Engine.Execution;
+using GridQueue.Engine.Jobs;
+using GridQueue.Engine.Options;
+using Xunit;
+
+namespace GridQueue.Engine.Tests;
+
+public sealed class OutcomeRecorderTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+    private readonly JobEngineOptions _options = new() { RetryBaseDelay = TimeSpan.FromSeconds(2), RetryMaxDelay = TimeSpan.FromSeconds(60), MaxErrorsKept = 3 };
+
+    private OutcomeRecorder Recorder => new(_options, new RetryPolicy(_options));
+
+    private static Job Running(int attempt, int maxAttempts = 5, int errors = 0) => new()
+    {
+        Id = 7, Kind = "k", Queue = "default", Args = "{}", Priority = 5, State = JobState.Running,
+        Attempt = attempt, MaxAttempts = maxAttempts, ScheduledAt = Now, CreatedAt = Now, LeaseOwner = "n",
+        Errors = [.. Enumerable.Range(1, errors).Select(i => new JobError(i, Now, $"e{i}"))],
+    };
+
+    [Fact]
+    public void Failed_BeforeLastAttempt_IsRetryableAfterBackoff()
+    {
+        var change = Recorder.ToFinalization(Running(attempt: 3), "n", JobOutcome.Failed("503"), Now);
+
+        Assert.Equal(JobState.Retryable, change.State);
+        Assert.InRange(change.ScheduledAt!.Value - Now, TimeSpan.FromSeconds(8 * 0.8), TimeSpan.FromSeconds(8 * 1.2));
+        Assert.Equal("503", change.Errors![^1].Message);
+        Assert.Equal(3, change.Errors[^1].Attempt);
+    }
+
+    [Fact]
+    public void Failed_OnLastAttempt_IsDiscarded()
+    {
+        var change = Recorder.ToFinalization(Running(attempt: 5, maxAttempts: 5), "n", JobOutcome.Failed("503"), Now);
+
+        Assert.Equal(JobState.Discarded, change.State);
+        Assert.Null(change.ScheduledAt);
+    }
+
+    [Fact]
+    public void Failed_WithRetryAfter_UsesHandlersDelay()
+    {
+        var change = Recorder.ToFinalization(Running(attempt: 1), "n", JobOutcome.Failed("429", TimeSpan.FromSeconds(90)), Now);
+
+        Assert.Equal(Now.AddSeconds(90), change.ScheduledAt);
+    }
+
+    [Fact]
+    public void Failed_KeepsOnlyTheMostRecentErrors()
+    {
+        var change = Recorder.ToFinalization(Running(attempt: 4, errors: 3), "n", JobOutcome.Failed("e4"), Now);
+
+        Assert.Equal(["e2", "e3", "e4"], change.Errors!.Select(e => e.Message));
+    }
+
+    [Fact]
+    public void Snooze_GivesBackAttemptAndSchedules()
+    {
+        var change = Recorder.ToFinalization(Running(attempt: 1), "n", JobOutcome.Snooze(TimeSpan.FromSeconds(2)), Now);
+
+        Assert.Equal(JobState.Scheduled, change.State);
+        Assert.True(change.GiveBackAttempt);
+        Assert.Equal(Now.AddSeconds(2), change.ScheduledAt);
+        Assert.Null(change.Errors);
+    }
+
+    [Fact]
+    public void Completed_CarriesLeaseIdentity()
+    {
+        var change = Recorder.ToFinalization(Running(attempt: 2), "node-9", JobOutcome.Completed, Now);
+
+        Assert.Equal((7L, "node-9", 2, JobState.Completed), (change.Id, change.Node, change.Attempt, change.State));
+    }
+
+    [Fact]
+    public void Outcomes_RejectNegativeDelaysAndEmptyMessages()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => JobOutcome.Snooze(TimeSpan.FromSeconds(-1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => JobOutcome.Failed("x", TimeSpan.FromSeconds(-1)));
+        Assert.Throws<ArgumentException>(() => JobOutcome.Discard(" "));
+    }
+}

@@ -1,0 +1,74 @@
+using GridQueue.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+using Xunit;
+
+namespace GridQueue.Storage.Sqlite.Tests;
+
+/// <summary>What is particular to the SQLite backend: file settings and migrations.</summary>
+public sealed class SqliteStorageTests : IAsyncLifetime
+{
+    private readonly SqliteTestDatabase _database = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _database.DeleteAsync();
+
+    [Fact]
+    public async Task Migrate_NewFile_UsesWalAndRecordsEachMigration()
+    {
+        var store = _database.OpenStore();
+        Assert.False(await store.IsReadyAsync(CancellationToken.None));
+
+        await store.MigrateAsync(CancellationToken.None);
+
+        Assert.True(await store.IsReadyAsync(CancellationToken.None));
+        await using var connection = await store.Connections.OpenAsync();
+        Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode;"));
+        Assert.Equal(1L, await ScalarAsync(connection, "SELECT COUNT(*) FROM gq_migrations WHERE version = 1 AND name = '001_create_jobs';"));
+    }
+
+    [Fact]
+    public async Task Migrate_TwoStoresAtOnce_AppliesEachMigrationOnce()
+    {
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => _database.OpenStore().MigrateAsync(CancellationToken.None))));
+
+        await using var connection = await _database.OpenStore().Connections.OpenAsync();
+        Assert.Equal(1L, await ScalarAsync(connection, "SELECT COUNT(*) FROM gq_migrations;"));
+    }
+
+    [Theory]
+    [InlineData("FULL", 2L)]
+    [InlineData("normal", 1L)]
+    public async Task Connections_UseConfiguredSynchronousAndBusyTimeout(string synchronous, long expected)
+    {
+        var options = _database.Options;
+        options.Synchronous = synchronous;
+        options.BusyTimeout = TimeSpan.FromSeconds(7);
+
+        await using var connection = await new SqliteJobStore(options).Connections.OpenAsync();
+
+        Assert.Equal(expected, await ScalarAsync(connection, "PRAGMA synchronous;"));
+        Assert.Equal(7000L, await ScalarAsync(connection, "PRAGMA busy_timeout;"));
+    }
+
+    [Fact]
+    public void Defaults_AreDurable() => Assert.Equal("FULL", new SqliteStorageOptions().Synchronous);
+
+    [Theory]
+    [InlineData("Data Source=:memory:")]
+    [InlineData("Data Source=jobs;Mode=Memory")]
+    [InlineData("Data Source=")]
+    public void Store_WithoutAFile_IsRejectedWithAMessage(string connectionString)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new SqliteJobStore(new SqliteStorageOptions { ConnectionString = connectionString }));
+
+        Assert.Contains("must name a database file", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync();
+    }
+}
