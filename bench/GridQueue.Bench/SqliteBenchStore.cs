@@ -11,6 +11,7 @@ internal sealed class SqliteBenchStore : BenchStore
     private readonly bool _temporary;
     private readonly SqliteStorageOptions _options;
     private readonly bool _synchronousGiven;
+    private readonly SqliteJobStore _store;
 
     private SqliteBenchStore(string path, bool temporary, SqliteStorageOptions options, bool synchronousGiven)
     {
@@ -18,10 +19,10 @@ internal sealed class SqliteBenchStore : BenchStore
         _temporary = temporary;
         _options = options;
         _synchronousGiven = synchronousGiven;
-        Store = new SqliteJobStore(options);
+        _store = new SqliteJobStore(options);
     }
 
-    public override IJobStore Store { get; }
+    public override IJobStore Store => _store;
 
     public static SqliteBenchStore Create(string? dbPath, string? synchronous)
     {
@@ -47,8 +48,8 @@ internal sealed class SqliteBenchStore : BenchStore
 
     public override ValueTask DisposeAsync()
     {
-        // Pooled connections keep the file open; close them before deleting.
-        SqliteConnection.ClearAllPools();
+        // Pooled connections keep the file open; close them before deleting (the last close also checkpoints the WAL).
+        _store.Connections.ReleasePooledConnections();
         if (_temporary)
         {
             foreach (var suffix in (string[])["", "-wal", "-shm", "-journal"])

@@ -26,12 +26,13 @@ internal static class ThroughputRun
         var drain = Stopwatch.GetElapsedTime(start);
         if (allRan && allStored)
         {
-            var ranAt = Stopwatch.GetElapsedTime(start, handler.AllHandled.Result);
+            var ranAt = Stopwatch.GetElapsedTime(start, await handler.AllHandled);
             Report.Line($"drain: all {jobs} handlers ran after {ranAt.TotalSeconds:F3} s, all stored completed after {drain.TotalSeconds:F3} s");
         }
         else
         {
-            Report.Line($"drain: gave up after {drain.TotalSeconds:F3} s with no progress for {StallTimeout.TotalSeconds:F0} s: {handler.Distinct} of {jobs} jobs ran");
+            var waitingFor = allRan ? "outcomes to be stored" : "handlers to run";
+            Report.Line($"drain: gave up after {drain.TotalSeconds:F3} s, stalled {StallTimeout.TotalSeconds:F0} s waiting for {waitingFor}: {handler.Distinct} of {jobs} jobs ran");
         }
 
         var completed = await StoreCheck.CompletedAsync(engine.Store, NoopHandler.Kind);
