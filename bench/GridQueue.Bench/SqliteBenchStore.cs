@@ -49,6 +49,7 @@ internal sealed class SqliteBenchStore : BenchStore
     public override ValueTask DisposeAsync()
     {
         // Pooled connections keep the file open; close them before deleting (the last close also checkpoints the WAL).
+        _store.Dispose();
         _store.Connections.ReleasePooledConnections();
         if (_temporary)
         {

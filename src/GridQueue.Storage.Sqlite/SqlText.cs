@@ -13,9 +13,9 @@ internal static class SqlText
     public static readonly string Insert = Load("Sql.insert.sql");
     public static readonly string GetUnfinishedByUniqueKey = Load("Sql.get_unfinished_by_unique_key.sql");
     public static readonly string Claim = Load("Sql.claim.sql");
-    public static readonly string Finalize = Load("Sql.finalize.sql");
-    public static readonly string GetState = Load("Sql.get_state.sql");
-    public static readonly string RenewLease = Load("Sql.renew_lease.sql");
+    public static readonly string FinalizeMany = Load("Sql.finalize_many.sql");
+    public static readonly string GetStates = Load("Sql.get_states.sql");
+    public static readonly string RenewLeases = Load("Sql.renew_leases.sql");
     public static readonly string LeaseStatus = Load("Sql.lease_status.sql");
     public static readonly string RescueExpired = Load("Sql.rescue_expired.sql");
     public static readonly string Cancel = Load("Sql.cancel.sql");

@@ -13,7 +13,8 @@ public sealed class SqliteConnectionFactory
 {
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriteGates = new(StringComparer.Ordinal);
     private readonly string _connectionString;
-    private readonly string _pragmas;
+    private readonly string _durablePragmas;
+    private readonly string _bookkeepingPragmas;
 
     public SqliteConnectionFactory(SqliteStorageOptions options)
     {
@@ -30,9 +31,9 @@ public sealed class SqliteConnectionFactory
         builder.DataSource = DataSource;
         builder.Pooling = true;
         _connectionString = builder.ToString();
-        _pragmas = string.Create(
-            CultureInfo.InvariantCulture,
-            $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {options.Synchronous.ToUpperInvariant()}; PRAGMA foreign_keys = ON;");
+        var synchronous = options.Synchronous.ToUpperInvariant();
+        _durablePragmas = Pragmas(options, synchronous);
+        _bookkeepingPragmas = Pragmas(options, synchronous is "FULL" or "EXTRA" ? "NORMAL" : synchronous);
         var folder = Path.GetDirectoryName(DataSource);
         if (!string.IsNullOrEmpty(folder))
         {
@@ -56,17 +57,31 @@ public sealed class SqliteConnectionFactory
     }
 
     /// <summary>
-    /// Opens a connection with busy_timeout, synchronous and foreign keys set. Applications use it for their own
-    /// rows, to insert jobs in the same transaction (begin it with BeginTransaction(), which is BEGIN IMMEDIATE).
+    /// Opens a connection with busy_timeout, the configured synchronous level and foreign keys set. Applications use
+    /// it for their own rows, to insert jobs in the same transaction (begin it with BeginTransaction(), which is
+    /// BEGIN IMMEDIATE).
     /// </summary>
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
+    public Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default) =>
+        OpenAsync(_durablePragmas, cancellationToken);
+
+    /// <summary>
+    /// Opens a connection for the engine's own bookkeeping (claims, outcomes, heartbeats, rescues, clean-up).
+    /// Under FULL it commits with NORMAL: the commit is not synced on its own, but the next durable commit syncs the
+    /// write-ahead log up to and including it. A power cut can therefore undo only the last bookkeeping commits,
+    /// which makes those jobs run again: the at-least-once promise already covers that. Nothing acknowledged to a
+    /// caller (inserts, cancels, re-queues) goes through this path.
+    /// </summary>
+    internal Task<SqliteConnection> OpenBookkeepingAsync(CancellationToken cancellationToken) =>
+        OpenAsync(_bookkeepingPragmas, cancellationToken);
+
+    private async Task<SqliteConnection> OpenAsync(string pragmas, CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var command = connection.CreateCommand();
-            command.CommandText = _pragmas;
+            command.CommandText = pragmas;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }
@@ -76,4 +91,8 @@ public sealed class SqliteConnectionFactory
             throw;
         }
     }
+
+    private static string Pragmas(SqliteStorageOptions options, string synchronous) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON;");
 }

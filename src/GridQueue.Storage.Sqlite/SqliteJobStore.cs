@@ -12,15 +12,17 @@ namespace GridQueue.Storage.Sqlite;
 /// process's write gate; reads run beside writes thanks to WAL. Several processes may share the file: SQLite's file
 /// locks keep them correct and busy_timeout makes a writer wait its turn.
 /// </summary>
-public sealed class SqliteJobStore : IJobStore
+public sealed class SqliteJobStore : IJobStore, IDisposable
 {
     private readonly SqliteConnectionFactory _connections;
     private readonly SqliteMigrator _migrator;
+    private readonly SqliteBookkeeper _bookkeeper;
 
     public SqliteJobStore(SqliteStorageOptions options, TimeProvider? time = null)
     {
         _connections = new SqliteConnectionFactory(options);
         _migrator = new SqliteMigrator(_connections, time ?? TimeProvider.System);
+        _bookkeeper = new SqliteBookkeeper(_connections);
     }
 
     public string Name => "sqlite";
@@ -64,9 +66,9 @@ public sealed class SqliteJobStore : IJobStore
             ["queue"] = q.Queue,
             ["max_running"] = q.MaxRunning,
         }));
-        var jobs = await WriteAsync((connection, transaction) =>
+        var jobs = await _bookkeeper.WriteAsync(prepared =>
         {
-            using var command = Command(connection, transaction, SqlText.Claim);
+            var command = prepared(SqlText.Claim);
             command.Parameters.AddWithValue("@queues", queues);
             command.Parameters.AddWithValue("@now", UnixTime.ToMs(request.Now));
             command.Parameters.AddWithValue("@key_limit", (object?)request.MaxRunningPerFairnessKey ?? DBNull.Value);
@@ -94,60 +96,50 @@ public sealed class SqliteJobStore : IJobStore
         return jobs;
     }
 
-    public Task<IReadOnlyList<JobFinalizeResult>> JobFinalizeManyAsync(
+    public async Task<IReadOnlyList<JobFinalizeResult>> JobFinalizeManyAsync(
         IReadOnlyList<JobFinalization> finalizations, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(finalizations);
-        return WriteAsync<IReadOnlyList<JobFinalizeResult>>((connection, transaction) =>
+        if (finalizations.Count == 0)
         {
-            var results = new List<JobFinalizeResult>(finalizations.Count);
-            using var update = Command(connection, transaction, SqlText.Finalize);
-            var id = update.Parameters.Add("@id", SqliteType.Integer);
-            var node = update.Parameters.Add("@node", SqliteType.Text);
-            var attempt = update.Parameters.Add("@attempt", SqliteType.Integer);
-            var state = update.Parameters.Add("@state", SqliteType.Text);
-            var now = update.Parameters.Add("@now", SqliteType.Integer);
-            var scheduledAt = update.Parameters.Add("@scheduled_at", SqliteType.Integer);
-            var errors = update.Parameters.Add("@errors", SqliteType.Text);
-            var giveBack = update.Parameters.Add("@give_back_attempt", SqliteType.Integer);
-            using var current = Command(connection, transaction, SqlText.GetState);
-            var currentId = current.Parameters.Add("@id", SqliteType.Integer);
+            return [];
+        }
 
-            foreach (var f in finalizations)
+        var batch = BatchJson.Finalizations(finalizations);
+        return await _bookkeeper.WriteAsync(prepared =>
+        {
+            var update = prepared(SqlText.FinalizeMany);
+            update.Parameters.AddWithValue("@batch", batch);
+            var written = ReadStates(update);
+            var missing = finalizations.Where(f => !written.ContainsKey(f.Id)).Select(f => f.Id).ToList();
+            var current = new Dictionary<long, JobState>();
+            if (missing.Count > 0)
             {
-                id.Value = f.Id;
-                node.Value = f.Node;
-                attempt.Value = f.Attempt;
-                state.Value = f.State.ToStorageName();
-                now.Value = UnixTime.ToMs(f.Now);
-                scheduledAt.Value = UnixTime.ToDb(f.ScheduledAt);
-                errors.Value = f.Errors is null ? DBNull.Value : JobRowReader.WriteErrors(f.Errors);
-                giveBack.Value = f.GiveBackAttempt ? 1 : 0;
-                if (update.ExecuteScalar() is string written)
-                {
-                    results.Add(new JobFinalizeResult(f.Id, true, JobStates.Parse(written)));
-                    continue;
-                }
-
-                currentId.Value = f.Id;
-                var found = current.ExecuteScalar() as string;
-                results.Add(new JobFinalizeResult(f.Id, false, found is null ? null : JobStates.Parse(found)));
+                var select = prepared(SqlText.GetStates);
+                select.Parameters.AddWithValue("@ids", JsonSerializer.Serialize(missing));
+                current = ReadStates(select);
             }
 
-            return results;
-        }, cancellationToken);
+            return finalizations.Select(f => written.TryGetValue(f.Id, out var state)
+                ? new JobFinalizeResult(f.Id, true, state)
+                : new JobFinalizeResult(f.Id, false, current.TryGetValue(f.Id, out var now) ? now : null)).ToList();
+        }, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task<IReadOnlyList<JobLeaseStatus>> JobRenewLeasesAsync(
+    public async Task<IReadOnlyList<JobLeaseStatus>> JobRenewLeasesAsync(
         string node, IReadOnlyList<JobLease> leases, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(leases);
-        return WriteAsync<IReadOnlyList<JobLeaseStatus>>((connection, transaction) =>
+        var json = BatchJson.Leases(leases);
+        var held = await _bookkeeper.WriteAsync(prepared =>
         {
-            using var command = Command(connection, transaction, SqlText.RenewLease);
+            var command = prepared(SqlText.RenewLeases);
+            command.Parameters.AddWithValue("@leases", json);
+            command.Parameters.AddWithValue("@node", node);
             command.Parameters.AddWithValue("@lease_expires_at", UnixTime.ToMs(leaseExpiresAt));
-            return LeaseStatuses(command, node, leases);
-        }, cancellationToken);
+            return ReadFlags(command);
+        }, cancellationToken).ConfigureAwait(false);
+        return LeaseStatuses(leases, held);
     }
 
     public async Task<IReadOnlyList<JobLeaseStatus>> JobGetLeaseStatusAsync(
@@ -155,16 +147,17 @@ public sealed class SqliteJobStore : IJobStore
     {
         ArgumentNullException.ThrowIfNull(leases);
         await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = connection.BeginTransaction(deferred: true);
-        using var command = Command(connection, transaction, SqlText.LeaseStatus);
-        return LeaseStatuses(command, node, leases);
+        await using var command = Command(connection, null, SqlText.LeaseStatus);
+        command.Parameters.AddWithValue("@leases", BatchJson.Leases(leases));
+        command.Parameters.AddWithValue("@node", node);
+        return LeaseStatuses(leases, ReadFlags(command));
     }
 
     public async Task<IReadOnlyList<Job>> JobRescueExpiredAsync(
         DateTimeOffset now, int limit, int maxErrorsKept, CancellationToken cancellationToken) =>
-        await WriteAsync((connection, transaction) =>
+        await _bookkeeper.WriteAsync(prepared =>
         {
-            using var command = Command(connection, transaction, SqlText.RescueExpired);
+            var command = prepared(SqlText.RescueExpired);
             command.Parameters.AddWithValue("@now", UnixTime.ToMs(now));
             command.Parameters.AddWithValue("@limit", limit);
             command.Parameters.AddWithValue("@max_errors", maxErrorsKept);
@@ -221,9 +214,9 @@ public sealed class SqliteJobStore : IJobStore
 
     public Task<int> JobDeleteFinishedAsync(
         DateTimeOffset finishedBefore, DateTimeOffset discardedBefore, int limit, CancellationToken cancellationToken) =>
-        WriteAsync((connection, transaction) =>
+        _bookkeeper.WriteAsync(prepared =>
         {
-            using var command = Command(connection, transaction, SqlText.DeleteFinished);
+            var command = prepared(SqlText.DeleteFinished);
             command.Parameters.AddWithValue("@finished_before", UnixTime.ToMs(finishedBefore));
             command.Parameters.AddWithValue("@discarded_before", UnixTime.ToMs(discardedBefore));
             command.Parameters.AddWithValue("@limit", limit);
@@ -285,23 +278,35 @@ public sealed class SqliteJobStore : IJobStore
         return results;
     }
 
-    private static List<JobLeaseStatus> LeaseStatuses(SqliteCommand command, string node, IReadOnlyList<JobLease> leases)
+    private static List<JobLeaseStatus> LeaseStatuses(IReadOnlyList<JobLease> leases, Dictionary<long, bool> held) =>
+        [.. leases.Select(l => held.TryGetValue(l.Id, out var cancel)
+            ? new JobLeaseStatus(l.Id, Held: true, CancelRequested: cancel)
+            : new JobLeaseStatus(l.Id, Held: false, CancelRequested: false))];
+
+    /// <summary>Reads (id, flag) rows.</summary>
+    private static Dictionary<long, bool> ReadFlags(SqliteCommand command)
     {
-        command.Parameters.AddWithValue("@node", node);
-        var id = command.Parameters.Add("@id", SqliteType.Integer);
-        var attempt = command.Parameters.Add("@attempt", SqliteType.Integer);
-        var statuses = new List<JobLeaseStatus>(leases.Count);
-        foreach (var lease in leases)
+        var flags = new Dictionary<long, bool>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
         {
-            id.Value = lease.Id;
-            attempt.Value = lease.Attempt;
-            var cancel = command.ExecuteScalar();
-            statuses.Add(cancel is null
-                ? new JobLeaseStatus(lease.Id, Held: false, CancelRequested: false)
-                : new JobLeaseStatus(lease.Id, Held: true, CancelRequested: Convert.ToInt64(cancel, CultureInfo.InvariantCulture) != 0));
+            flags[reader.GetInt64(0)] = reader.GetInt64(1) != 0;
         }
 
-        return statuses;
+        return flags;
+    }
+
+    /// <summary>Reads (id, state) rows.</summary>
+    private static Dictionary<long, JobState> ReadStates(SqliteCommand command)
+    {
+        var states = new Dictionary<long, JobState>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            states[reader.GetInt64(0)] = JobStates.Parse(reader.GetString(1));
+        }
+
+        return states;
     }
 
     private static List<Job> ReadJobs(SqliteCommand command)
@@ -325,7 +330,8 @@ public sealed class SqliteJobStore : IJobStore
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> in a BEGIN IMMEDIATE transaction behind the process's write gate and commits.
+    /// Runs <paramref name="work"/> in a durable BEGIN IMMEDIATE transaction (the configured synchronous level) behind
+    /// the process's write gate, and commits: for what a caller is told has happened (inserts, cancels, re-queues).
     /// Microsoft.Data.Sqlite is synchronous underneath, so the work is synchronous too.
     /// </summary>
     private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken)
@@ -344,4 +350,7 @@ public sealed class SqliteJobStore : IJobStore
             _connections.WriteGate.Release();
         }
     }
+
+    /// <summary>Closes the engine's long-lived connection. Pooled connections close with the pool.</summary>
+    public void Dispose() => _bookkeeper.Dispose();
 }

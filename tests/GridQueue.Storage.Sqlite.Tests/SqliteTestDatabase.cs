@@ -19,7 +19,14 @@ public sealed class SqliteTestDatabase : ITestDatabase
 
     public SqliteStorageOptions Options => new() { ConnectionString = $"Data Source={FilePath}" };
 
-    public SqliteJobStore OpenStore(TimeProvider? time = null) => new(Options, time);
+    private readonly System.Collections.Concurrent.ConcurrentBag<SqliteJobStore> _opened = [];
+
+    public SqliteJobStore OpenStore(TimeProvider? time = null)
+    {
+        var store = new SqliteJobStore(Options, time);
+        _opened.Add(store);
+        return store;
+    }
 
     public async Task<IJobStore> CreateStoreAsync()
     {
@@ -34,8 +41,13 @@ public sealed class SqliteTestDatabase : ITestDatabase
 
     public Task DeleteAsync()
     {
-        // Pooled connections keep the file open; release them before removing the folder.
-        OpenStore().Connections.ReleasePooledConnections();
+        // Open connections keep the file; release them before removing the folder.
+        foreach (var store in _opened)
+        {
+            store.Dispose();
+        }
+
+        new SqliteConnectionFactory(Options).ReleasePooledConnections();
         Directory.Delete(Folder, recursive: true);
         return Task.CompletedTask;
     }

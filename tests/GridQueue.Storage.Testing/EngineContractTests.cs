@@ -190,6 +190,7 @@ public abstract class EngineContractTests(ITestDatabase database) : EngineTestBa
     [Fact]
     public async Task Handler_Throws_CountsAsFailureWithMessage()
     {
+        ExpectErrorLogs = true;
         var handlers = new JobHandlerRegistry().Add("throws", (_, _) => throw new InvalidOperationException("disk full"));
         var engine = await StartEngineAsync(handlers);
 

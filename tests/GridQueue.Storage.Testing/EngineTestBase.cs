@@ -12,6 +12,12 @@ public abstract class EngineTestBase(ITestDatabase database) : StoreTestBase(dat
 {
     private readonly ConcurrentBag<JobEngine> _engines = [];
 
+    /// <summary>What the engines logged at warning level and above. Errors fail the test unless it expects them.</summary>
+    protected RecordingLoggerFactory Logs { get; } = new();
+
+    /// <summary>Set by a test whose handlers throw on purpose (handler exceptions are logged as errors).</summary>
+    protected bool ExpectErrorLogs { get; set; }
+
     /// <summary>Settings short enough for tests to see leases, rescues and cancels within a second or two.</summary>
     protected static JobEngineOptions FastOptions(Action<JobEngineOptions>? configure = null)
     {
@@ -33,7 +39,7 @@ public abstract class EngineTestBase(ITestDatabase database) : StoreTestBase(dat
     protected async Task<JobEngine> StartEngineAsync(
         JobHandlerRegistry handlers, JobEngineOptions? options = null, TimeProvider? time = null, IJobStore? store = null)
     {
-        var engine = new JobEngine(store ?? Store, options ?? FastOptions(), handlers, time);
+        var engine = new JobEngine(store ?? Store, options ?? FastOptions(), handlers, time, Logs);
         _engines.Add(engine);
         await engine.StartAsync(CancellationToken.None);
         return engine;
@@ -80,6 +86,11 @@ public abstract class EngineTestBase(ITestDatabase database) : StoreTestBase(dat
         foreach (var engine in _engines)
         {
             await engine.StopAsync(CancellationToken.None);
+        }
+
+        if (!ExpectErrorLogs)
+        {
+            Xunit.Assert.Empty(Logs.Errors);
         }
     }
 }

@@ -17,6 +17,7 @@ internal sealed class EngineContext
         Node = options.NodeId ?? $"{Environment.MachineName}-{Environment.ProcessId}-{Random.Shared.Next(0x10000):x4}";
         Queues = [.. options.EffectiveQueues.Select(q => new QueueLimit(q.Key, q.Value.MaxRunning))];
         QueueNames = [.. Queues.Select(q => q.Queue)];
+        HasLimits = options.MaxRunningPerFairnessKey is not null || Queues.Any(q => q.MaxRunning is not null);
     }
 
     public IJobStore Store { get; }
@@ -26,6 +27,9 @@ internal sealed class EngineContext
     public string Node { get; }
     public IReadOnlyList<QueueLimit> Queues { get; }
     public IReadOnlyList<string> QueueNames { get; }
+
+    /// <summary>True when a queue or fairness-key limit is configured, counted in the database across nodes.</summary>
+    public bool HasLimits { get; }
 
     /// <summary>Jobs this node holds a lease on, from claim until their outcome is stored or dropped.</summary>
     public ConcurrentDictionary<long, RunningJob> Leased { get; } = new();

@@ -219,8 +219,13 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
 
     private void OnOutcomesStored(DateTimeOffset? earliestDue)
     {
-        // Finished jobs free queue and fairness-key limits, so jobs held back by them may now run.
-        _producer.WakeForNewWork();
+        // Finished jobs free queue and fairness-key limits, so jobs held back by them may now run. Without limits
+        // the freed worker slots already woke the producer, which then claims in batches.
+        if (_context.HasLimits)
+        {
+            _producer.WakeForNewWork();
+        }
+
         if (earliestDue is { } due)
         {
             _producer.NoteDue(due);

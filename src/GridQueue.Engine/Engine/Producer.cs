@@ -11,8 +11,6 @@ namespace GridQueue.Engine.Engine;
 internal sealed class Producer(EngineContext context, JobExecutor executor) : LoopService(context, "producer")
 {
     private readonly int _batchThreshold = Math.Max(1, context.Options.MaxWorkers / 4);
-    private readonly bool _limited =
-        context.Options.MaxRunningPerFairnessKey is not null || context.Queues.Any(q => q.MaxRunning is not null);
     private int _active;
     private volatile bool _newWork = true;
     private long _nextDueTicks = long.MaxValue;
@@ -71,7 +69,7 @@ internal sealed class Producer(EngineContext context, JobExecutor executor) : Lo
 
                 // Under limits a claim can come back short because one key's or queue's backlog filled the scan;
                 // that key is now at its limit and excluded, so look again at once for the others' jobs.
-                if (_limited && jobs.Count > 0)
+                if (Context.HasLimits && jobs.Count > 0)
                 {
                     _newWork = true;
                     mayHaveMore = true;
@@ -89,30 +87,27 @@ internal sealed class Producer(EngineContext context, JobExecutor executor) : Lo
                 continue;
             }
 
-            await Context.ProducerWake.WaitAsync(WaitTime(mayHaveMore), Context.Time, stopping).ConfigureAwait(false);
+            await Context.ProducerWake.WaitAsync(WaitTime(mayHaveMore, now), Context.Time, stopping).ConfigureAwait(false);
         }
     }
 
     /// <summary>
-    /// How long to sleep when nothing wakes us: until the next due job (when it is in the future; a due job that
-    /// was not claimed is held back by a limit, and a finished job will wake us), capped by the jittered poll.
+    /// How long to sleep when nothing wakes us: until the next due job, capped by the jittered poll. A job that was
+    /// already due when we last claimed (<paramref name="claimedAt"/>) and was not taken is held back by a limit;
+    /// a finished job wakes us for it, so it does not shorten the sleep.
     /// </summary>
-    private TimeSpan WaitTime(bool mayHaveMore)
+    private TimeSpan WaitTime(bool mayHaveMore, DateTimeOffset claimedAt)
     {
         var poll = EngineContext.Jittered(Context.Options.PollInterval);
-        if (mayHaveMore)
-        {
-            return poll;
-        }
-
         var nextDue = Volatile.Read(ref _nextDueTicks);
-        var now = Context.Time.GetUtcNow().UtcTicks;
-        if (nextDue == long.MaxValue || nextDue <= now)
+        if (mayHaveMore || nextDue == long.MaxValue || nextDue <= claimedAt.UtcTicks)
         {
             return poll;
         }
 
-        var untilDue = TimeSpan.FromTicks(nextDue - now);
+        // Timers count whole milliseconds and would round a sub-millisecond wait down to nothing: round up instead.
+        var untilDue = TimeSpan.FromTicks(nextDue - Context.Time.GetUtcNow().UtcTicks);
+        untilDue = untilDue <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling(untilDue.TotalMilliseconds));
         return untilDue < poll ? untilDue : poll;
     }
 

@@ -1,1 +1,0 @@
-SELECT state FROM gq_jobs WHERE id = @id;
