@@ -13,6 +13,7 @@ internal static class SqlText
     public static readonly string Insert = Load("Sql.insert.sql");
     public static readonly string GetUnfinishedByUniqueKey = Load("Sql.get_unfinished_by_unique_key.sql");
     public static readonly string Claim = Load("Sql.claim.sql");
+    public static readonly string ClaimUnlimited = Load("Sql.claim_unlimited.sql");
     public static readonly string FinalizeMany = Load("Sql.finalize_many.sql");
     public static readonly string GetStates = Load("Sql.get_states.sql");
     public static readonly string RenewLeases = Load("Sql.renew_leases.sql");

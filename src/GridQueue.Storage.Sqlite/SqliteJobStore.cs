@@ -8,21 +8,24 @@ using Microsoft.Data.Sqlite;
 namespace GridQueue.Storage.Sqlite;
 
 /// <summary>
-/// <see cref="IJobStore"/> on one SQLite file. Every write is a BEGIN IMMEDIATE transaction taken behind this
-/// process's write gate; reads run beside writes thanks to WAL. Several processes may share the file: SQLite's file
-/// locks keep them correct and busy_timeout makes a writer wait its turn.
+/// <see cref="IJobStore"/> on one SQLite file. Every write is a BEGIN IMMEDIATE transaction on one of two long-lived
+/// connections (see <see cref="SqliteWriter"/>), taken behind this process's write gate; reads use pooled connections
+/// and run beside writes thanks to WAL. Several processes may share the file: SQLite's file locks keep them correct
+/// and busy_timeout makes a writer wait its turn.
 /// </summary>
 public sealed class SqliteJobStore : IJobStore, IDisposable
 {
     private readonly SqliteConnectionFactory _connections;
     private readonly SqliteMigrator _migrator;
-    private readonly SqliteBookkeeper _bookkeeper;
+    private readonly SqliteWriter _durable;
+    private readonly SqliteWriter _bookkeeper;
 
     public SqliteJobStore(SqliteStorageOptions options, TimeProvider? time = null)
     {
         _connections = new SqliteConnectionFactory(options);
         _migrator = new SqliteMigrator(_connections, time ?? TimeProvider.System);
-        _bookkeeper = new SqliteBookkeeper(_connections);
+        _durable = new SqliteWriter(_connections, durable: true);
+        _bookkeeper = new SqliteWriter(_connections, durable: false);
     }
 
     public string Name => "sqlite";
@@ -40,7 +43,7 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
         ArgumentNullException.ThrowIfNull(rows);
         if (transaction is null)
         {
-            return await WriteAsync((c, t) => InsertAll(c, t, rows), cancellationToken).ConfigureAwait(false);
+            return await _durable.WriteAsync(prepared => InsertAll(prepared, rows), cancellationToken).ConfigureAwait(false);
         }
 
         if (transaction is not SqliteTransaction { Connection: { } connection } sqliteTransaction)
@@ -49,7 +52,22 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
                 "The transaction must be an open SqliteTransaction on the store's database file.", nameof(transaction));
         }
 
-        return InsertAll(connection, sqliteTransaction, rows);
+        var created = new List<SqliteCommand>();
+        try
+        {
+            return InsertAll(
+                sql =>
+                {
+                    var command = Command(connection, sqliteTransaction, sql);
+                    created.Add(command);
+                    return command;
+                },
+                rows);
+        }
+        finally
+        {
+            created.ForEach(c => c.Dispose());
+        }
     }
 
     public async Task<IReadOnlyList<Job>> JobClaimAsync(JobClaimRequest request, CancellationToken cancellationToken)
@@ -68,13 +86,16 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
         }));
         var jobs = await _bookkeeper.WriteAsync(prepared =>
         {
-            var command = prepared(SqlText.Claim);
+            var command = prepared(limited ? SqlText.Claim : SqlText.ClaimUnlimited);
             command.Parameters.AddWithValue("@queues", queues);
             command.Parameters.AddWithValue("@now", UnixTime.ToMs(request.Now));
-            command.Parameters.AddWithValue("@key_limit", (object?)request.MaxRunningPerFairnessKey ?? DBNull.Value);
-            // Without limits every candidate is taken; with limits, look further so that jobs held back by a limit
-            // leave room for others in the same claim.
-            command.Parameters.AddWithValue("@window", limited ? Math.Max(request.Limit * 4, 256) : request.Limit);
+            if (limited)
+            {
+                command.Parameters.AddWithValue("@key_limit", (object?)request.MaxRunningPerFairnessKey ?? DBNull.Value);
+                // Look further than @limit, so that jobs held back by a limit leave room for others in the same claim.
+                command.Parameters.AddWithValue("@window", Math.Max(request.Limit * 4, 256));
+            }
+
             command.Parameters.AddWithValue("@limit", request.Limit);
             command.Parameters.AddWithValue("@node", request.Node);
             command.Parameters.AddWithValue("@lease_expires_at", UnixTime.ToMs(request.LeaseExpiresAt));
@@ -165,9 +186,9 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
         }, cancellationToken).ConfigureAwait(false);
 
     public Task<Job?> JobCancelAsync(long id, DateTimeOffset now, CancellationToken cancellationToken) =>
-        WriteAsync((connection, transaction) =>
+        _durable.WriteAsync(prepared =>
         {
-            using var command = Command(connection, transaction, SqlText.Cancel);
+            var command = prepared(SqlText.Cancel);
             command.Parameters.AddWithValue("@id", id);
             command.Parameters.AddWithValue("@now", UnixTime.ToMs(now));
             return ReadJobs(command).SingleOrDefault();
@@ -177,9 +198,9 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
     {
         try
         {
-            return await WriteAsync((connection, transaction) =>
+            return await _durable.WriteAsync(prepared =>
             {
-                using var command = Command(connection, transaction, SqlText.Requeue);
+                var command = prepared(SqlText.Requeue);
                 command.Parameters.AddWithValue("@id", id);
                 command.Parameters.AddWithValue("@now", UnixTime.ToMs(now));
                 return ReadJobs(command).SingleOrDefault();
@@ -233,10 +254,11 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
         return value is null or DBNull ? null : UnixTime.FromMs(Convert.ToInt64(value, CultureInfo.InvariantCulture));
     }
 
-    private static List<InsertResult> InsertAll(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<JobInsertRow> rows)
+    /// <param name="command">Returns a command for a SQL text, enlisted in the transaction, with no parameters.</param>
+    private static List<InsertResult> InsertAll(Func<string, SqliteCommand> command, IReadOnlyList<JobInsertRow> rows)
     {
         var results = new List<InsertResult>(rows.Count);
-        using var insert = Command(connection, transaction, SqlText.Insert);
+        var insert = command(SqlText.Insert);
         var kind = insert.Parameters.Add("@kind", SqliteType.Text);
         var queue = insert.Parameters.Add("@queue", SqliteType.Text);
         var args = insert.Parameters.Add("@args", SqliteType.Text);
@@ -268,7 +290,7 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
             }
 
             // Nothing inserted: the only uniqueness rule is the unique key among unfinished jobs.
-            using var existing = Command(connection, transaction, SqlText.GetUnfinishedByUniqueKey);
+            var existing = command(SqlText.GetUnfinishedByUniqueKey);
             existing.Parameters.AddWithValue("@unique_key", row.UniqueKey);
             var holder = ReadJobs(existing).SingleOrDefault()
                 ?? throw new InvalidOperationException($"Insert of a '{row.Kind}' job was skipped, yet no unfinished job holds unique key '{row.UniqueKey}'.");
@@ -329,28 +351,10 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
         return command;
     }
 
-    /// <summary>
-    /// Runs <paramref name="work"/> in a durable BEGIN IMMEDIATE transaction (the configured synchronous level) behind
-    /// the process's write gate, and commits: for what a caller is told has happened (inserts, cancels, re-queues).
-    /// Microsoft.Data.Sqlite is synchronous underneath, so the work is synchronous too.
-    /// </summary>
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken)
+    /// <summary>Closes the store's two long-lived connections. Pooled (read) connections close with the pool.</summary>
+    public void Dispose()
     {
-        await _connections.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var transaction = connection.BeginTransaction(deferred: false);
-            var result = work(connection, transaction);
-            transaction.Commit();
-            return result;
-        }
-        finally
-        {
-            _connections.WriteGate.Release();
-        }
+        _durable.Dispose();
+        _bookkeeper.Dispose();
     }
-
-    /// <summary>Closes the engine's long-lived connection. Pooled connections close with the pool.</summary>
-    public void Dispose() => _bookkeeper.Dispose();
 }

@@ -3,12 +3,14 @@ using Microsoft.Data.Sqlite;
 namespace GridQueue.Storage.Sqlite;
 
 /// <summary>
-/// The engine's own writes (claims, outcomes, heartbeats, rescues, clean-up) on one long-lived connection whose
-/// statements stay prepared: the claim statement alone costs more to compile than to run. Writes take the
-/// process's write gate, so the connection is never used by two callers at once. Any failure closes it; the next
-/// write opens a fresh one.
+/// Writes on one long-lived connection whose statements stay prepared (the claim statement alone costs more to
+/// compile than to run). The store has two: a durable one for what callers are told has happened (inserts, cancels,
+/// re-queues) and a bookkeeping one for the engine's own writes (see SqliteConnectionFactory.OpenBookkeepingAsync).
+/// Both take the process's write gate, so a connection is never used by two callers at once, and SQLite's single
+/// writer is never contended from inside the process. Any failure closes the connection; the next write opens a
+/// fresh one.
 /// </summary>
-internal sealed class SqliteBookkeeper(SqliteConnectionFactory connections) : IDisposable
+internal sealed class SqliteWriter(SqliteConnectionFactory connections, bool durable) : IDisposable
 {
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
     private SqliteConnection? _connection;
@@ -22,7 +24,9 @@ internal sealed class SqliteBookkeeper(SqliteConnectionFactory connections) : ID
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var connection = _connection ??= await connections.OpenBookkeepingAsync(cancellationToken).ConfigureAwait(false);
+            var connection = _connection ??= durable
+                ? await connections.OpenAsync(cancellationToken).ConfigureAwait(false)
+                : await connections.OpenBookkeepingAsync(cancellationToken).ConfigureAwait(false);
             var transaction = connection.BeginTransaction(deferred: false);
             try
             {
