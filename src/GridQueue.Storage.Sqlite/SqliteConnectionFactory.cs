@@ -94,5 +94,5 @@ public sealed class SqliteConnectionFactory
 
     private static string Pragmas(SqliteStorageOptions options, string synchronous) => string.Create(
         CultureInfo.InvariantCulture,
-        $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON;");
+        $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;");
 }

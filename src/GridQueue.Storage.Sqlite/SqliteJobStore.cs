@@ -4,6 +4,8 @@ using System.Text.Json;
 using GridQueue.Engine.Jobs;
 using GridQueue.Engine.Storage;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GridQueue.Storage.Sqlite;
 
@@ -19,13 +21,15 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
     private readonly SqliteMigrator _migrator;
     private readonly SqliteWriter _durable;
     private readonly SqliteWriter _bookkeeper;
+    private readonly SqliteCheckpointer _checkpointer;
 
-    public SqliteJobStore(SqliteStorageOptions options, TimeProvider? time = null)
+    public SqliteJobStore(SqliteStorageOptions options, TimeProvider? time = null, ILogger<SqliteJobStore>? logger = null)
     {
         _connections = new SqliteConnectionFactory(options);
         _migrator = new SqliteMigrator(_connections, time ?? TimeProvider.System);
         _durable = new SqliteWriter(_connections, durable: true);
         _bookkeeper = new SqliteWriter(_connections, durable: false);
+        _checkpointer = new SqliteCheckpointer(_connections, (ILogger?)logger ?? NullLogger.Instance);
     }
 
     public string Name => "sqlite";
@@ -354,6 +358,7 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
     /// <summary>Closes the store's two long-lived connections. Pooled (read) connections close with the pool.</summary>
     public void Dispose()
     {
+        _checkpointer.Dispose();
         _durable.Dispose();
         _bookkeeper.Dispose();
     }

@@ -1,3 +1,5 @@
+using GridQueue.Engine.Jobs;
+using GridQueue.Engine.Storage;
 using GridQueue.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 using Xunit;
@@ -49,6 +51,29 @@ public sealed class SqliteStorageTests : IAsyncLifetime
 
         Assert.Equal(expected, await ScalarAsync(connection, "PRAGMA synchronous;"));
         Assert.Equal(7000L, await ScalarAsync(connection, "PRAGMA busy_timeout;"));
+    }
+
+    [Fact]
+    public async Task Checkpointer_CopiesTheLogIntoTheDatabaseFileInTheBackground()
+    {
+        var store = _database.OpenStore();
+        await store.MigrateAsync(CancellationToken.None);
+        var before = new FileInfo(_database.FilePath).Length;
+        var now = DateTimeOffset.UtcNow;
+        var rows = Enumerable.Range(0, 3000).Select(i => new JobInsertRow(
+            "k", "default", "{\"n\":" + i + "}", 5, JobState.Available, 3, now, now, null, null)).ToList();
+
+        await store.JobInsertManyAsync(rows, null, CancellationToken.None);
+
+        // Automatic checkpoints are off on the store's connections, so only the background loop can grow the file.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (new FileInfo(_database.FilePath).Length < before + 100_000 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(new FileInfo(_database.FilePath).Length >= before + 100_000,
+            $"database file is still {new FileInfo(_database.FilePath).Length} bytes (was {before})");
     }
 
     [Fact]
