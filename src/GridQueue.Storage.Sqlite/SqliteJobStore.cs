@@ -22,6 +22,7 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
     private readonly SqliteWriter _durable;
     private readonly SqliteWriter _bookkeeper;
     private readonly SqliteCheckpointer _checkpointer;
+    private int _disposed;
 
     public SqliteJobStore(SqliteStorageOptions options, TimeProvider? time = null, ILogger<SqliteJobStore>? logger = null)
     {
@@ -355,9 +356,17 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
         return command;
     }
 
-    /// <summary>Closes the store's two long-lived connections. Pooled (read) connections close with the pool.</summary>
+    /// <summary>
+    /// Stops the checkpoint loop and closes the store's two long-lived connections; pooled (read) connections close
+    /// with the pool. Idempotent: a host may dispose the store once per service it was registered as.
+    /// </summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _checkpointer.Dispose();
         _durable.Dispose();
         _bookkeeper.Dispose();

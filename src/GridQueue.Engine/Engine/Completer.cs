@@ -21,7 +21,19 @@ internal sealed class Completer(EngineContext context, Action<DateTimeOffset?> o
 
     public void Start() => _loop ??= Task.Run(LoopAsync);
 
-    public ValueTask EnqueueAsync(RunningJob run, JobFinalization change) => _queue.Writer.WriteAsync((run, change));
+    /// <summary>Queues an outcome to store. False once the completer has stopped (the engine is shutting down).</summary>
+    public async ValueTask<bool> EnqueueAsync(RunningJob run, JobFinalization change)
+    {
+        while (await _queue.Writer.WaitToWriteAsync().ConfigureAwait(false))
+        {
+            if (_queue.Writer.TryWrite((run, change)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Writes what is queued, then ends. If <paramref name="cancellationToken"/> fires first, gives up on the rest.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -28,7 +28,13 @@ internal sealed class JobExecutor(
             Log.JobFailed(context.Logger, run.Job.Id, run.Job.Kind, run.Job.Attempt, outcome.Message ?? "");
         }
 
-        await completer.EnqueueAsync(run, finalization).ConfigureAwait(false);
+        if (!await completer.EnqueueAsync(run, finalization).ConfigureAwait(false))
+        {
+            // The handler returned after shutdown's grace period: the job stays running in the database and is
+            // rescued once its lease expires.
+            context.Leased.TryRemove(run.Job.Id, out _);
+            Log.OutcomeDroppedAtShutdown(context.Logger, run.Job.Id);
+        }
     }
 
     private async Task<JobOutcome?> InvokeAsync(RunningJob run)

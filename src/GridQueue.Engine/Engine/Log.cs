@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(9, LogLevel.Error, "Job {JobId} ({Kind}): handler threw")]
     public static partial void HandlerThrew(ILogger logger, Exception exception, long jobId, string kind);
+
+    [LoggerMessage(10, LogLevel.Warning, "Job {JobId}: handler finished after the shutdown grace period; its outcome is not stored and the job will be rescued when its lease expires")]
+    public static partial void OutcomeDroppedAtShutdown(ILogger logger, long jobId);
 }
