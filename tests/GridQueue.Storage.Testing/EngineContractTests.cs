@@ -522,6 +522,80 @@ public abstract class EngineContractTests(ITestDatabase database) : EngineTestBa
         Assert.True(started >= at.AddMilliseconds(-1), $"ran at {started:O}, scheduled for {at:O}");
     }
 
+    [Fact]
+    public async Task LeaseLost_WhileHandlerRuns_SignalsHandlerAndNeverOverwritesTheNewHolder()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var signalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handlers = new JobHandlerRegistry().Add("long", async (_, ct) =>
+        {
+            started.SetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                signalled.SetResult();
+            }
+
+            // A stubborn handler reports success anyway; the engine must not let it overwrite the new holder.
+            return JobOutcome.Completed;
+        });
+        var engine = await StartEngineAsync(handlers, FastOptions(o => o.LeaseDuration = TimeSpan.FromSeconds(30)));
+        var id = (await engine.InsertAsync(new NewJob("long", "{}"))).Job.Id;
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // As after a long partition: another node's rescuer finds the lease expired and node-b claims the job.
+        var later = DateTimeOffset.UtcNow.AddSeconds(31);
+        Assert.Single(await Store.JobRescueExpiredAsync(later, 10, 10, CancellationToken.None));
+        var rerun = Assert.Single(await ClaimAsync(1, now: later, node: "node-b", lease: TimeSpan.FromMinutes(5)));
+
+        await signalled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await WaitUntilAsync(() => engine.ActiveHandlers == 0, "the first handler returned");
+        await WaitUntilAsync(() => Logs.Entries.Any(e => e.Message.Contains("outcome not stored", StringComparison.Ordinal)), "the refusal was logged");
+        var job = await GetAsync(id);
+        Assert.Equal(JobState.Running, job.State);
+        Assert.Equal("node-b", job.LeaseOwner);
+        Assert.Equal(2, job.Attempt);
+        Assert.True((await FinalizeAsync(rerun, JobState.Completed, now: later)).Applied);
+    }
+
+    [Fact]
+    public async Task Insert_InCallerTransaction_RunsOnceCommitted()
+    {
+        var ran = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handlers = new JobHandlerRegistry().Add("after-commit", (ctx, _) =>
+        {
+            ran.TrySetResult(ctx.Job.Id);
+            return Task.FromResult(JobOutcome.Completed);
+        });
+        var engine = await StartEngineAsync(handlers, FastOptions(o => o.PollInterval = TimeSpan.FromSeconds(30)));
+        await using var connection = await OpenAppConnectionAsync();
+
+        long id;
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            id = (await engine.InsertAsync(new NewJob("after-commit", "{}"), transaction)).Job.Id;
+            await Task.Delay(200);
+            Assert.False(ran.Task.IsCompleted);
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal(id, await ran.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Insert_SameUniqueKeyTwiceInOneBatch_InsertsOnce()
+    {
+        var results = await Client().InsertManyAsync(
+            [new NewJob("k", "{}") { UniqueKey = "once" }, new NewJob("k", "{}") { UniqueKey = "once" }]);
+
+        Assert.False(results[0].Deduplicated);
+        Assert.True(results[1].Deduplicated);
+        Assert.Equal(results[0].Job.Id, results[1].Job.Id);
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         var seen = Volatile.Read(ref target);
