@@ -5,6 +5,7 @@ using GridQueue.Engine.Jobs;
 using GridQueue.Engine.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Xunit;
 
@@ -64,6 +65,7 @@ public sealed class HostingTests : IAsyncLifetime
         Action<JobEngineOptions> engine, Action<JobHandlerRegistry> handlers, Action<SqliteStorageOptions>? sqlite = null)
     {
         var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
         builder.Services.AddGridQueueSqliteStorage(o =>
         {
             o.ConnectionString = _database.Options.ConnectionString;
