@@ -51,10 +51,12 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
             return await _durable.WriteAsync(prepared => InsertAll(prepared, rows), cancellationToken).ConfigureAwait(false);
         }
 
-        if (transaction is not SqliteTransaction { Connection: { } connection } sqliteTransaction)
+        if (transaction is not SqliteTransaction { Connection: { } connection } sqliteTransaction
+            || !string.Equals(Path.GetFullPath(connection.DataSource), _connections.DataSource, StringComparison.Ordinal))
         {
             throw new ArgumentException(
-                "The transaction must be an open SqliteTransaction on the store's database file.", nameof(transaction));
+                $"The transaction must be an open SqliteTransaction on the store's database file {_connections.DataSource}.",
+                nameof(transaction));
         }
 
         var created = new List<SqliteCommand>();

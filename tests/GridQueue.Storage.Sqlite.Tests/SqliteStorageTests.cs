@@ -77,6 +77,30 @@ public sealed class SqliteStorageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Insert_InTransactionOnAnotherFile_IsRejectedAndWritesNothing()
+    {
+        var store = _database.OpenStore();
+        await store.MigrateAsync(CancellationToken.None);
+        var other = new SqliteTestDatabase();
+        try
+        {
+            await using var connection = await other.OpenStore().Connections.OpenAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            var now = DateTimeOffset.UtcNow;
+
+            var ex = await Assert.ThrowsAsync<ArgumentException>(() => store.JobInsertManyAsync(
+                [new JobInsertRow("k", "default", "{}", 5, JobState.Available, 3, now, now, null, null)], transaction, CancellationToken.None));
+
+            Assert.Contains("must be an open SqliteTransaction on the store's database file", ex.Message, StringComparison.Ordinal);
+            Assert.Empty(await store.JobListAsync(new JobListQuery(), CancellationToken.None));
+        }
+        finally
+        {
+            await other.DeleteAsync();
+        }
+    }
+
+    [Fact]
     public void Defaults_AreDurable() => Assert.Equal("FULL", new SqliteStorageOptions().Synchronous);
 
     [Theory]

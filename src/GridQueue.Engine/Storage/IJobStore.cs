@@ -16,7 +16,7 @@ public interface IJobStore
     /// <summary>Applies the numbered migrations this build knows and has not yet applied, under a lock.</summary>
     Task MigrateAsync(CancellationToken cancellationToken);
 
-    /// <summary>True when the database answers and every migration of this build is applied.</summary>
+    /// <summary>True when every migration of this build is applied; throws when the database cannot be reached.</summary>
     Task<bool> IsReadyAsync(CancellationToken cancellationToken);
 
     /// <summary>
