@@ -30,6 +30,10 @@ public sealed class SqliteConnectionFactory
         DataSource = Path.GetFullPath(builder.DataSource);
         builder.DataSource = DataSource;
         builder.Pooling = true;
+
+        // Microsoft.Data.Sqlite retries a busy statement until its command timeout; SQLite's busy_timeout (set in
+        // the pragmas) waits inside each try. Both get the configured limit, so BusyTimeout means what it says.
+        builder.DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds));
         _connectionString = builder.ToString();
         var synchronous = options.Synchronous.ToUpperInvariant();
         _durablePragmas = Pragmas(options, synchronous);

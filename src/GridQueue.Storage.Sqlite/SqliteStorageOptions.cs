@@ -21,6 +21,10 @@ public sealed class SqliteStorageOptions
     [RegularExpression("^(?i:FULL|NORMAL|OFF|EXTRA)$", ErrorMessage = "Synchronous must be FULL, NORMAL, EXTRA or OFF.")]
     public string Synchronous { get; set; } = DefaultSynchronous;
 
-    /// <summary>How long a statement waits for another process's write lock before failing.</summary>
+    /// <summary>
+    /// How long a statement waits for another process's write lock before it fails with SQLITE_BUSY (whole seconds,
+    /// at least 1). Engine loops log the failure and try again; an insert passes it to its caller.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "BusyTimeout must be between 1 second and 1 hour.")]
     public TimeSpan BusyTimeout { get; set; } = DefaultBusyTimeout;
 }

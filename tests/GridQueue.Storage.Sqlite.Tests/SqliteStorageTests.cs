@@ -51,6 +51,7 @@ public sealed class SqliteStorageTests : IAsyncLifetime
 
         Assert.Equal(expected, await ScalarAsync(connection, "PRAGMA synchronous;"));
         Assert.Equal(7000L, await ScalarAsync(connection, "PRAGMA busy_timeout;"));
+        Assert.Equal(7, connection.DefaultTimeout);
     }
 
     [Fact]
@@ -97,6 +98,91 @@ public sealed class SqliteStorageTests : IAsyncLifetime
         finally
         {
             await other.DeleteAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Insert_WhileAnotherProcessHoldsTheWriteLockPastBusyTimeout_FailsWithBusyAndWritesNothing()
+    {
+        var options = _database.Options;
+        options.BusyTimeout = TimeSpan.FromSeconds(1);
+        var store = new SqliteJobStore(options);
+        try
+        {
+            await store.MigrateAsync(CancellationToken.None);
+            await using var other = await new SqliteConnectionFactory(_database.Options).OpenAsync();
+            await using var holder = other.BeginTransaction(deferred: false);
+            var now = DateTimeOffset.UtcNow;
+
+            var ex = await Assert.ThrowsAsync<SqliteException>(() => store.JobInsertManyAsync(
+                [new JobInsertRow("k", "default", "{}", 5, JobState.Available, 3, now, now, null, null)], null, CancellationToken.None));
+
+            Assert.Equal(SQLitePCL.raw.SQLITE_BUSY, ex.SqliteErrorCode);
+            holder.Rollback();
+            Assert.Empty(await store.JobListAsync(new JobListQuery(), CancellationToken.None));
+            await store.JobInsertManyAsync(
+                [new JobInsertRow("k", "default", "{}", 5, JobState.Available, 3, now, now, null, null)], null, CancellationToken.None);
+            Assert.Single(await store.JobListAsync(new JobListQuery(), CancellationToken.None));
+        }
+        finally
+        {
+            store.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Engine_WriteLockHeldElsewhereForAWhile_RecoversAndFinishesEveryJob()
+    {
+        var options = _database.Options;
+        options.BusyTimeout = TimeSpan.FromSeconds(1);
+        var store = new SqliteJobStore(options);
+        var logs = new GridQueue.Storage.Testing.RecordingLoggerFactory();
+        var done = 0;
+        var handlers = new GridQueue.Engine.Execution.JobHandlerRegistry().Add("work", (_, _) =>
+        {
+            Interlocked.Increment(ref done);
+            return Task.FromResult(GridQueue.Engine.Execution.JobOutcome.Completed);
+        });
+        var engine = new GridQueue.Engine.Engine.JobEngine(store, new GridQueue.Engine.Options.JobEngineOptions
+        {
+            PollInterval = TimeSpan.FromMilliseconds(100),
+        }, handlers, loggerFactory: logs);
+        try
+        {
+            await engine.StartAsync(CancellationToken.None);
+            // 50 jobs fall due in 300 ms; meanwhile another process takes the write lock and keeps it for 2.5 s.
+            var due = DateTimeOffset.UtcNow.AddMilliseconds(300);
+            await store.JobInsertManyAsync(
+                [.. Enumerable.Range(0, 50).Select(_ => new JobInsertRow("work", "default", "{}", 5, JobState.Scheduled, 3, due, DateTimeOffset.UtcNow, null, null))],
+                null, CancellationToken.None);
+            await using (var other = await new SqliteConnectionFactory(_database.Options).OpenAsync())
+            {
+                await using var blocker = other.BeginTransaction(deferred: false);
+                await using (var touch = other.CreateCommand())
+                {
+                    touch.Transaction = blocker;
+                    touch.CommandText = "CREATE TABLE app_lock_holder (x INTEGER)";
+                    await touch.ExecuteNonQueryAsync();
+                }
+
+                await Task.Delay(2500);
+                Assert.Equal(0, Volatile.Read(ref done));
+                blocker.Rollback();
+            }
+
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (Volatile.Read(ref done) < 50 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.Equal(50, Volatile.Read(ref done));
+            Assert.Contains(logs.Entries, e => e.Exception is SqliteException { SqliteErrorCode: 5 });
+        }
+        finally
+        {
+            await engine.StopAsync(CancellationToken.None);
+            store.Dispose();
         }
     }
 
