@@ -596,6 +596,52 @@ public abstract class EngineContractTests(ITestDatabase database) : EngineTestBa
         Assert.Equal(results[0].Job.Id, results[1].Job.Id);
     }
 
+    [Fact]
+    public async Task Metrics_CountInsertsClaimsAndOutcomesOfThisNode()
+    {
+        var handlers = new JobHandlerRegistry()
+            .Add("ok", (_, _) => Task.FromResult(JobOutcome.Completed))
+            .Add("bad", (_, _) => Task.FromResult(JobOutcome.Discard("no")));
+        var engine = await StartEngineAsync(handlers);
+        var measured = new ConcurrentQueue<(string Instrument, long Value, string? Outcome)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "GridQueue.Engine"
+                && instrument.Meter.Tags?.Any(t => t.Key == "gridqueue.node" && Equals(t.Value, engine.NodeId)) == true)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            string? outcome = null;
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "gridqueue.outcome")
+                {
+                    outcome = tag.Value as string;
+                }
+            }
+
+            measured.Enqueue((instrument.Name, value, outcome));
+        });
+        listener.Start();
+
+        var jobs = await engine.InsertManyAsync([new NewJob("ok", "{}"), new NewJob("ok", "{}"), new NewJob("bad", "{}")]);
+        foreach (var job in jobs)
+        {
+            await WaitUntilAsync(() => Store.JobGetAsync(job.Job.Id, CancellationToken.None).Result!.State.IsFinished(), $"job {job.Job.Id} finished");
+        }
+
+        long Sum(string name, string? outcome = null) =>
+            measured.Where(m => m.Instrument == name && (outcome is null || m.Outcome == outcome)).Sum(m => m.Value);
+        Assert.Equal(3, Sum("gridqueue.jobs.inserted"));
+        Assert.Equal(3, Sum("gridqueue.jobs.claimed"));
+        Assert.Equal(2, Sum("gridqueue.jobs.finished", "completed"));
+        Assert.Equal(1, Sum("gridqueue.jobs.finished", "discarded"));
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         var seen = Volatile.Read(ref target);

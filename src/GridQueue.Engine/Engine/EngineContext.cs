@@ -34,6 +34,9 @@ internal sealed class EngineContext
     /// <summary>Jobs this node holds a lease on, from claim until their outcome is stored or dropped.</summary>
     public ConcurrentDictionary<long, RunningJob> Leased { get; } = new();
 
+    /// <summary>Set by the engine once its producer exists (the gauge of active handlers reads it).</summary>
+    public EngineMetrics Metrics { get; set; } = null!;
+
     /// <summary>Wakes the producer: new work, a free slot, or a finished job that frees a limit.</summary>
     public WakeSignal ProducerWake { get; } = new();
 

@@ -50,6 +50,7 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
         var executor = new JobExecutor(
             _context, handlers, services ?? EmptyServices.Instance, new OutcomeRecorder(options, new RetryPolicy(options)), _completer);
         _producer = new Producer(_context, executor);
+        _context.Metrics = new EngineMetrics(_context.Node, () => _producer.Active);
         _leaseKeeper = new LeaseKeeper(_context);
         _rescuer = new Rescuer(_context, _producer.WakeForNewWork);
         _cleaner = new Cleaner(_context);
@@ -95,6 +96,11 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
         }
 
         var results = await _context.Store.JobInsertManyAsync(rows, transaction, cancellationToken).ConfigureAwait(false);
+        foreach (var result in results.Where(r => !r.Deduplicated))
+        {
+            _context.Metrics.Inserted(result.Job);
+        }
+
         WakeFor(results);
         return results;
     }
@@ -174,7 +180,12 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
+    /// <summary>Stops the engine (see <see cref="StopAsync"/>) and releases its meter.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _context.Metrics.Dispose();
+    }
 
     private async Task StopCoreAsync(CancellationToken cancellationToken)
     {

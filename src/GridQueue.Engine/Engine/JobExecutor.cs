@@ -13,6 +13,7 @@ internal sealed class JobExecutor(
 {
     public async Task RunAsync(RunningJob run)
     {
+        var started = context.Time.GetTimestamp();
         var outcome = await InvokeAsync(run).ConfigureAwait(false);
         if (outcome is null)
         {
@@ -22,6 +23,7 @@ internal sealed class JobExecutor(
             return;
         }
 
+        context.Metrics.Finished(run.Job, outcome.Kind, context.Time.GetElapsedTime(started));
         var finalization = recorder.ToFinalization(run.Job, context.Node, outcome, context.Time.GetUtcNow());
         if (outcome.Kind is JobOutcomeKind.Failed)
         {

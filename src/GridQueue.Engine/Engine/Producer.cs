@@ -62,6 +62,7 @@ internal sealed class Producer(EngineContext context, JobExecutor executor) : Lo
                     stopping).ConfigureAwait(false);
                 foreach (var job in jobs)
                 {
+                    Context.Metrics.Claimed(job, now);
                     Dispatch(job, leaseExpiresAt);
                 }
 

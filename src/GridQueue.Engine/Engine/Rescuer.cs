@@ -21,6 +21,7 @@ internal sealed class Rescuer(EngineContext context, Action onRescued)
             if (count > 0)
             {
                 Log.Rescued(Context.Logger, count);
+                Context.Metrics.Rescued(count);
                 onRescued();
             }
         }
