@@ -19,7 +19,7 @@ internal static class BatchJson
             writer.WriteStartObject();
             writer.WriteNumber("id", f.Id);
             writer.WriteString("node", f.Node);
-            writer.WriteNumber("attempt", f.Attempt);
+            writer.WriteNumber("claims", f.Claims);
             writer.WriteString("state", f.State.ToStorageName());
             writer.WriteNumber("now", UnixTime.ToMs(f.Now));
             if (f.ScheduledAt is { } at)
@@ -44,7 +44,7 @@ internal static class BatchJson
         {
             writer.WriteStartObject();
             writer.WriteNumber("id", lease.Id);
-            writer.WriteNumber("attempt", lease.Attempt);
+            writer.WriteNumber("claims", lease.Claims);
             writer.WriteEndObject();
         }
     });

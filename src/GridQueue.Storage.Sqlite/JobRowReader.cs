@@ -29,6 +29,7 @@ internal static class JobRowReader
         UniqueKey = r.IsDBNull(15) ? null : r.GetString(15),
         FairnessKey = r.IsDBNull(16) ? null : r.GetString(16),
         Errors = ReadErrors(r.GetString(17)),
+        Claims = r.GetInt32(18),
     };
 
     public static async Task<List<Job>> ReadAllAsync(SqliteCommand command, CancellationToken cancellationToken)

@@ -8,7 +8,7 @@ internal static class SqlText
     /// <summary>The job columns in the order <see cref="JobRowReader"/> reads them.</summary>
     public const string JobColumns =
         "id, kind, queue, args, priority, state, attempt, max_attempts, scheduled_at, created_at, attempted_at, " +
-        "finalized_at, lease_owner, lease_expires_at, cancel_requested_at, unique_key, fairness_key, errors";
+        "finalized_at, lease_owner, lease_expires_at, cancel_requested_at, unique_key, fairness_key, errors, claims";
 
     public static readonly string Insert = Load("Sql.insert.sql");
     public static readonly string GetUnfinishedByUniqueKey = Load("Sql.get_unfinished_by_unique_key.sql");

@@ -16,7 +16,7 @@ public sealed class OutcomeRecorderTests
     private static Job Running(int attempt, int maxAttempts = 5, int errors = 0) => new()
     {
         Id = 7, Kind = "k", Queue = "default", Args = "{}", Priority = 5, State = JobState.Running,
-        Attempt = attempt, MaxAttempts = maxAttempts, ScheduledAt = Now, CreatedAt = Now, LeaseOwner = "n",
+        Attempt = attempt, Claims = attempt + 3, MaxAttempts = maxAttempts, ScheduledAt = Now, CreatedAt = Now, LeaseOwner = "n",
         Errors = [.. Enumerable.Range(1, errors).Select(i => new JobError(i, Now, $"e{i}"))],
     };
 
@@ -72,7 +72,8 @@ public sealed class OutcomeRecorderTests
     {
         var change = Recorder.ToFinalization(Running(attempt: 2), "node-9", JobOutcome.Completed, Now);
 
-        Assert.Equal((7L, "node-9", 2, JobState.Completed), (change.Id, change.Node, change.Attempt, change.State));
+        // The lease is named by the claim count, which (unlike the attempt) is never given back or reset.
+        Assert.Equal((7L, "node-9", 5, JobState.Completed), (change.Id, change.Node, change.Claims, change.State));
     }
 
     [Fact]

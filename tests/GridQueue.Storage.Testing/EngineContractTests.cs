@@ -642,6 +642,68 @@ public abstract class EngineContractTests(ITestDatabase database) : EngineTestBa
         Assert.Equal(1, Sum("gridqueue.jobs.finished", "discarded"));
     }
 
+    [Fact]
+    public async Task Snooze_ReclaimedBeforeOutcomeBookkeepingEnds_NewRunKeepsItsLease()
+    {
+        // The completer stores a snooze(0); the producer claims the job again before the completer has finished
+        // its bookkeeping for the batch. The second run must stay tracked: renewed, never rescued, never doubled.
+        var current = 0;
+        var peak = 0;
+        var runs = 0;
+        var handlers = new JobHandlerRegistry().Add("poll", async (ctx, ct) =>
+        {
+            InterlockedMax(ref peak, Interlocked.Increment(ref current));
+            try
+            {
+                if (Interlocked.Increment(ref runs) == 1)
+                {
+                    return JobOutcome.Snooze(TimeSpan.Zero);
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(3), ct);
+                return JobOutcome.Completed;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref current);
+            }
+        });
+        var slowBookkeeping = new SlowAfterFinalizeStore(Store, TimeSpan.FromMilliseconds(300));
+        var engine = await StartEngineAsync(handlers, FastOptions(o => o.LeaseDuration = TimeSpan.FromSeconds(1.5)), store: slowBookkeeping);
+
+        var id = (await engine.InsertAsync(new NewJob("poll", "{}"))).Job.Id;
+
+        var job = await WaitForStateAsync(id, JobState.Completed, TimeSpan.FromSeconds(15));
+        Assert.Equal(2, runs);
+        Assert.Equal(1, peak);
+        Assert.Equal(1, job.Attempt);
+        Assert.Empty(job.Errors);
+    }
+
+    [Fact]
+    public async Task Poll_FindsJobsFromElsewhereWhileMostOfThePoolIsBusy()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var busy = 0;
+        var handlers = new JobHandlerRegistry()
+            .Add("hold", async (_, ct) =>
+            {
+                Interlocked.Increment(ref busy);
+                await release.Task.WaitAsync(ct);
+                return JobOutcome.Completed;
+            })
+            .Add("quick", (_, _) => Task.FromResult(JobOutcome.Completed));
+        var engine = await StartEngineAsync(handlers, FastOptions(o => o.MaxWorkers = 8));
+        await engine.InsertManyAsync(Enumerable.Range(0, 7).Select(_ => new NewJob("hold", "{}")));
+        await WaitUntilAsync(() => Volatile.Read(ref busy) == 7, "seven of eight workers are busy");
+
+        // Inserted by another node: no wake-up reaches this engine, only its poll can find the job.
+        var id = (await Client().InsertAsync(new NewJob("quick", "{}"))).Job.Id;
+
+        await WaitForStateAsync(id, JobState.Completed, TimeSpan.FromSeconds(5));
+        release.SetResult();
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         var seen = Volatile.Read(ref target);
@@ -654,6 +716,18 @@ public abstract class EngineContractTests(ITestDatabase database) : EngineTestBa
             }
 
             seen = prior;
+        }
+    }
+
+    /// <summary>Holds each outcome batch's bookkeeping open a while after the database took it.</summary>
+    private sealed class SlowAfterFinalizeStore(IJobStore inner, TimeSpan pause) : DelegatingJobStore(inner)
+    {
+        public override async Task<IReadOnlyList<JobFinalizeResult>> JobFinalizeManyAsync(
+            IReadOnlyList<JobFinalization> finalizations, CancellationToken cancellationToken)
+        {
+            var results = await base.JobFinalizeManyAsync(finalizations, cancellationToken);
+            await Task.Delay(pause, cancellationToken);
+            return results;
         }
     }
 }

@@ -264,7 +264,7 @@ public abstract class JobStoreContractTests(ITestDatabase database) : StoreTestB
                 }
 
                 await store.JobFinalizeManyAsync(
-                    [.. jobs.Select(j => new JobFinalization(j.Id, node, j.Attempt, JobState.Completed, T0, null, null, false))],
+                    [.. jobs.Select(j => new JobFinalization(j.Id, node, j.Claims, JobState.Completed, T0, null, null, false))],
                     CancellationToken.None);
             }
         }
@@ -347,6 +347,38 @@ public abstract class JobStoreContractTests(ITestDatabase database) : StoreTestB
         Assert.Equal(JobState.Running, job.State);
         Assert.Equal("live-node", job.LeaseOwner);
         Assert.True((await FinalizeAsync(rerun, JobState.Completed, now: T0.AddSeconds(8))).Applied);
+    }
+
+    [Fact]
+    public async Task Finalize_StaleRunAfterRequeueOnSameNode_IsRefused()
+    {
+        await InsertAsync(Row(maxAttempts: 1));
+        var first = (await ClaimAsync(1, node: "node-a", lease: TimeSpan.FromSeconds(1))).Single();
+        Assert.Equal(JobState.Discarded, Assert.Single(await Store.JobRescueExpiredAsync(T0.AddSeconds(2), 10, 10, CancellationToken.None)).State);
+        await Store.JobRequeueAsync(first.Id, T0.AddSeconds(3), CancellationToken.None);
+        var second = (await ClaimAsync(1, now: T0.AddSeconds(3), node: "node-a")).Single();
+        Assert.Equal(first.Attempt, second.Attempt);
+
+        var stale = await FinalizeAsync(first, JobState.Completed, now: T0.AddSeconds(4));
+
+        Assert.False(stale.Applied);
+        Assert.Equal(JobState.Running, (await GetAsync(first.Id)).State);
+        Assert.True((await FinalizeAsync(second, JobState.Completed, now: T0.AddSeconds(5))).Applied);
+    }
+
+    [Fact]
+    public async Task Finalize_StaleRunAfterSnoozeAndReclaim_IsRefused()
+    {
+        await InsertAsync(Row());
+        var first = (await ClaimAsync(1)).Single();
+        await FinalizeAsync(first, JobState.Scheduled, scheduledAt: T0, giveBack: true);
+        var second = (await ClaimAsync(1)).Single();
+        Assert.Equal(first.Attempt, second.Attempt);
+
+        var stale = await FinalizeAsync(first, JobState.Completed);
+
+        Assert.False(stale.Applied);
+        Assert.True((await FinalizeAsync(second, JobState.Completed)).Applied);
     }
 
     [Fact]

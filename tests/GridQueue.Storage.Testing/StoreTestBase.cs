@@ -88,7 +88,7 @@ public abstract class StoreTestBase(ITestDatabase database) : IAsyncLifetime
         Job claimed, JobState state, DateTimeOffset? now = null, DateTimeOffset? scheduledAt = null,
         IReadOnlyList<JobError>? errors = null, bool giveBack = false, string? node = null) =>
         (await Store.JobFinalizeManyAsync(
-            [new JobFinalization(claimed.Id, node ?? claimed.LeaseOwner!, claimed.Attempt, state, now ?? T0, scheduledAt, errors, giveBack)],
+            [new JobFinalization(claimed.Id, node ?? claimed.LeaseOwner!, claimed.Claims, state, now ?? T0, scheduledAt, errors, giveBack)],
             CancellationToken.None))[0];
 
     protected async Task<Job> GetAsync(long id) =>

@@ -106,7 +106,7 @@ internal sealed class Completer(EngineContext context, Action<DateTimeOffset?> o
         {
             var (run, change) = batch[i];
             var result = results[i];
-            context.Leased.TryRemove(run.Job.Id, out _);
+            context.Forget(run);
             if (!result.Applied)
             {
                 Log.FinalizationRefused(context.Logger, run.Job.Id, result.State?.ToStorageName() ?? "deleted");

@@ -34,6 +34,12 @@ internal sealed class EngineContext
     /// <summary>Jobs this node holds a lease on, from claim until their outcome is stored or dropped.</summary>
     public ConcurrentDictionary<long, RunningJob> Leased { get; } = new();
 
+    /// <summary>
+    /// Forgets <paramref name="run"/>'s lease, and only that run's: the same job may already have been claimed
+    /// again on this node (after a snooze, or after this run's lease lapsed), and that newer run stays tracked.
+    /// </summary>
+    public void Forget(RunningJob run) => Leased.TryRemove(KeyValuePair.Create(run.Job.Id, run));
+
     /// <summary>Set by the engine once its producer exists (the gauge of active handlers reads it).</summary>
     public EngineMetrics Metrics { get; set; } = null!;
 

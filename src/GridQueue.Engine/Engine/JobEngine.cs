@@ -24,7 +24,7 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
     private readonly Rescuer _rescuer;
     private readonly Cleaner _cleaner;
     private readonly object _lifecycle = new();
-    private bool _started;
+    private Task? _started;
     private Task? _stopped;
 
     public JobEngine(
@@ -113,7 +113,7 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
     public async Task<Job?> CancelAsync(long jobId, CancellationToken cancellationToken = default)
     {
         var job = await _context.Store.JobCancelAsync(jobId, _context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        if (job is { State: JobState.Running } && _context.Leased.TryGetValue(jobId, out var run) && run.Job.Attempt == job.Attempt)
+        if (job is { State: JobState.Running } && _context.Leased.TryGetValue(jobId, out var run) && run.Job.Claims == job.Claims)
         {
             run.Stop(StopReason.CancelRequested);
         }
@@ -139,39 +139,34 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
     public Task<IReadOnlyList<Job>> ListAsync(JobListQuery query, CancellationToken cancellationToken = default) =>
         _context.Store.JobListAsync(query, cancellationToken);
 
-    /// <summary>Applies the store's pending migrations, then starts the worker services. Idempotent.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies the store's pending migrations, then starts the worker services. Idempotent; a failed start may be
+    /// tried again. An engine that was stopped does not start again: make a new one.
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken)
     {
         lock (_lifecycle)
         {
-            if (_started)
+            if (_stopped is not null)
             {
-                return;
+                throw new InvalidOperationException($"Job engine {_context.Node} was stopped; create a new engine to start again.");
             }
 
-            _started = true;
+            return _started ??= StartCoreAsync(cancellationToken);
         }
-
-        await _context.Store.MigrateAsync(cancellationToken).ConfigureAwait(false);
-
-        _completer.Start();
-        _producer.Start();
-        _leaseKeeper.Start();
-        _rescuer.Start();
-        _cleaner.Start();
-        Log.Started(_context.Logger, _context.Node, _context.Store.Name, _context.Options.MaxWorkers, string.Join(",", _context.QueueNames));
     }
 
     /// <summary>
     /// Graceful stop: no more claims; running handlers get ShutdownGracePeriod (or until
-    /// <paramref name="cancellationToken"/> fires) to finish and have their outcomes stored; the rest are signalled
-    /// and left running in the database, to be rescued when their leases expire. Idempotent.
+    /// <paramref name="cancellationToken"/> fires) to finish, and their outcomes get as long again (at least a second)
+    /// to be stored; the rest are signalled and left running in the database, to be rescued when their leases
+    /// expire. Idempotent, and harmless before a start.
     /// </summary>
     public Task StopAsync(CancellationToken cancellationToken)
     {
         lock (_lifecycle)
         {
-            if (!_started)
+            if (_started is null)
             {
                 return Task.CompletedTask;
             }
@@ -185,6 +180,42 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _context.Metrics.Dispose();
+    }
+
+    private async Task StartCoreAsync(CancellationToken cancellationToken)
+    {
+        // Leave StartAsync's lock first, so that _started is set before a failure below can reset it.
+        await Task.Yield();
+        try
+        {
+            await _context.Store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (_lifecycle)
+            {
+                _started = null;
+            }
+
+            throw;
+        }
+
+        lock (_lifecycle)
+        {
+            // A stop that came while migrations ran has already stopped the (not yet started) services: start none.
+            if (_stopped is not null)
+            {
+                return;
+            }
+
+            _completer.Start();
+            _producer.Start();
+            _leaseKeeper.Start();
+            _rescuer.Start();
+            _cleaner.Start();
+        }
+
+        Log.Started(_context.Logger, _context.Node, _context.Store.Name, _context.Options.MaxWorkers, string.Join(",", _context.QueueNames));
     }
 
     private async Task StopCoreAsync(CancellationToken cancellationToken)
@@ -203,7 +234,12 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
             run.Stop(StopReason.Shutdown);
         }
 
-        await _completer.StopAsync(cancellationToken).ConfigureAwait(false);
+        // Store the outcomes already produced, but not forever: if the database will not take them, those jobs are
+        // left to lease expiry like the handlers still running.
+        var flushBudget = _context.Options.ShutdownGracePeriod < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : _context.Options.ShutdownGracePeriod;
+        using var flushTimeout = new CancellationTokenSource(flushBudget, _context.Time);
+        using var flushLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, flushTimeout.Token);
+        await _completer.StopAsync(flushLimit.Token).ConfigureAwait(false);
         await _leaseKeeper.StopAsync().ConfigureAwait(false);
         Log.Stopped(_context.Logger, _context.Node, left);
     }

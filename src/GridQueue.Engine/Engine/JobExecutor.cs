@@ -19,7 +19,7 @@ internal sealed class JobExecutor(
         {
             // Stopped for shutdown or a lost lease: the job is no longer ours to finish. It stays running in the
             // database until its lease expires and the rescuer runs it again.
-            context.Leased.TryRemove(run.Job.Id, out _);
+            context.Forget(run);
             return;
         }
 
@@ -34,7 +34,7 @@ internal sealed class JobExecutor(
         {
             // The handler returned after shutdown's grace period: the job stays running in the database and is
             // rescued once its lease expires.
-            context.Leased.TryRemove(run.Job.Id, out _);
+            context.Forget(run);
             Log.OutcomeDroppedAtShutdown(context.Logger, run.Job.Id);
         }
     }

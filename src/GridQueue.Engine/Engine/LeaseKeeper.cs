@@ -27,7 +27,7 @@ internal sealed class LeaseKeeper(EngineContext context) : LoopService(context, 
 
         var options = Context.Options;
         var now = Context.Time.GetUtcNow();
-        var leases = runs.ConvertAll(r => new JobLease(r.Job.Id, r.Job.Attempt));
+        var leases = runs.ConvertAll(r => new JobLease(r.Job.Id, r.Job.Claims));
         var renew = now - _lastRenewal >= options.LeaseDuration / 3;
         var expiresAt = now + options.LeaseDuration;
         IReadOnlyList<JobLeaseStatus> statuses;

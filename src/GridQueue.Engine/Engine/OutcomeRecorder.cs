@@ -11,7 +11,7 @@ internal sealed class OutcomeRecorder(JobEngineOptions options, RetryPolicy retr
     public JobFinalization ToFinalization(Job job, string node, JobOutcome outcome, DateTimeOffset now)
     {
         JobFinalization Change(JobState state, DateTimeOffset? scheduledAt = null, string? error = null, bool giveBack = false) =>
-            new(job.Id, node, job.Attempt, state, now, scheduledAt, error is null ? null : AppendError(job, error, now), giveBack);
+            new(job.Id, node, job.Claims, state, now, scheduledAt, error is null ? null : AppendError(job, error, now), giveBack);
 
         return outcome.Kind switch
         {

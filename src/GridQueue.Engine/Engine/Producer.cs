@@ -14,6 +14,7 @@ internal sealed class Producer(EngineContext context, JobExecutor executor) : Lo
     private int _active;
     private volatile bool _newWork = true;
     private long _nextDueTicks = long.MaxValue;
+    private long _notedDueTicks = long.MaxValue;
 
     /// <summary>Handlers running now.</summary>
     public int Active => Volatile.Read(ref _active);
@@ -28,19 +29,30 @@ internal sealed class Producer(EngineContext context, JobExecutor executor) : Lo
     /// <summary>A job became scheduled for <paramref name="dueAt"/>: make sure the producer wakes by then.</summary>
     public void NoteDue(DateTimeOffset dueAt)
     {
-        var ticks = dueAt.UtcTicks;
-        var seen = Volatile.Read(ref _nextDueTicks);
+        // Also kept apart, so that a next-due query racing with this note cannot overwrite it.
+        LowerTo(ref _notedDueTicks, dueAt.UtcTicks);
+        if (LowerTo(ref _nextDueTicks, dueAt.UtcTicks))
+        {
+            Context.ProducerWake.Set();
+        }
+    }
+
+    /// <summary>Sets <paramref name="target"/> to <paramref name="ticks"/> if that is earlier; true if it was.</summary>
+    private static bool LowerTo(ref long target, long ticks)
+    {
+        var seen = Volatile.Read(ref target);
         while (ticks < seen)
         {
-            var prior = Interlocked.CompareExchange(ref _nextDueTicks, ticks, seen);
+            var prior = Interlocked.CompareExchange(ref target, ticks, seen);
             if (prior == seen)
             {
-                Context.ProducerWake.Set();
-                return;
+                return true;
             }
 
             seen = prior;
         }
+
+        return false;
     }
 
     protected override async Task RunAsync(CancellationToken stopping)
@@ -78,8 +90,10 @@ internal sealed class Producer(EngineContext context, JobExecutor executor) : Lo
 
                 if (!mayHaveMore)
                 {
+                    Interlocked.Exchange(ref _notedDueTicks, long.MaxValue);
                     var next = await Context.Store.JobNextScheduledAtAsync(Context.QueueNames, stopping).ConfigureAwait(false);
-                    Volatile.Write(ref _nextDueTicks, next?.UtcTicks ?? long.MaxValue);
+                    var notedMeanwhile = Interlocked.Exchange(ref _notedDueTicks, long.MaxValue);
+                    Volatile.Write(ref _nextDueTicks, Math.Min(next?.UtcTicks ?? long.MaxValue, notedMeanwhile));
                 }
             }
 
@@ -88,7 +102,12 @@ internal sealed class Producer(EngineContext context, JobExecutor executor) : Lo
                 continue;
             }
 
-            await Context.ProducerWake.WaitAsync(WaitTime(mayHaveMore, now), Context.Time, stopping).ConfigureAwait(false);
+            // A poll that runs out claims whatever the pool can take, however few slots are free: jobs inserted,
+            // rescued or freed by other nodes are only ever seen this way.
+            if (!await Context.ProducerWake.WaitAsync(WaitTime(mayHaveMore, now), Context.Time, stopping).ConfigureAwait(false))
+            {
+                _newWork = true;
+            }
         }
     }
 
@@ -115,7 +134,12 @@ internal sealed class Producer(EngineContext context, JobExecutor executor) : Lo
     private void Dispatch(Job job, DateTimeOffset leaseExpiresAt)
     {
         var run = new RunningJob(job, leaseExpiresAt);
+        var previous = Context.Leased.GetValueOrDefault(job.Id);
         Context.Leased[job.Id] = run;
+
+        // A claim of a job this node still tracks means the older run's lease is gone (its outcome is stored, or
+        // its lease lapsed and the job was rescued): that run must stop, and its outcome will be refused.
+        previous?.Stop(StopReason.LeaseLost);
         Interlocked.Increment(ref _active);
         run.Execution = Task.Run(async () =>
         {

@@ -11,7 +11,8 @@ internal sealed class WakeSignal
     public void Set() => Volatile.Read(ref _signal).TrySetResult();
 
     /// <summary>Waits until set or until <paramref name="timeout"/> passes; consumes the signal.</summary>
-    public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    /// <returns>True when woken by <see cref="Set"/>, false when the time ran out.</returns>
+    public async Task<bool> WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
         var signal = Volatile.Read(ref _signal);
         if (!signal.Task.IsCompleted && timeout != TimeSpan.Zero)
@@ -28,7 +29,10 @@ internal sealed class WakeSignal
         if (signal.Task.IsCompleted)
         {
             Interlocked.CompareExchange(ref _signal, NewSource(), signal);
+            return true;
         }
+
+        return false;
     }
 
     private static TaskCompletionSource NewSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);

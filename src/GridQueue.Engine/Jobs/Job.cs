@@ -19,6 +19,12 @@ public sealed record Job
     public required int Attempt { get; init; }
 
     public required int MaxAttempts { get; init; }
+
+    /// <summary>
+    /// How many times the job was ever claimed. Unlike <see cref="Attempt"/> it is never given back or reset, so
+    /// (<see cref="LeaseOwner"/>, <see cref="Claims"/>) names one lease: an outcome from an older run never matches.
+    /// </summary>
+    public int Claims { get; init; }
     public required DateTimeOffset ScheduledAt { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? AttemptedAt { get; init; }

@@ -73,9 +73,9 @@ public sealed class JobEngineOptionsValidator : IValidateOptions<JobEngineOption
             errors.Add($"{P}RetryMaxDelay ({options.RetryMaxDelay}) must be at least RetryBaseDelay ({options.RetryBaseDelay}).");
         }
 
-        if (options.CancelCheckInterval >= options.LeaseDuration)
+        if (options.CancelCheckInterval > options.LeaseDuration / 3)
         {
-            errors.Add($"{P}CancelCheckInterval ({options.CancelCheckInterval}) must be shorter than LeaseDuration ({options.LeaseDuration}), or cancels would wait for a lease to lapse.");
+            errors.Add($"{P}CancelCheckInterval ({options.CancelCheckInterval}) must be at most a third of LeaseDuration ({options.LeaseDuration}): leases are renewed on that beat, and a slower one lets healthy jobs' leases lapse.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -35,7 +35,7 @@ public interface IJobStore
     Task<IReadOnlyList<Job>> JobClaimAsync(JobClaimRequest request, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Applies each finalization only while its job is still running under the same lease (owner and attempt).
+    /// Applies each finalization only while its job is still running under the same lease (owner and claim count).
     /// A job whose cancel was requested ends cancelled unless the outcome is completed.
     /// </summary>
     Task<IReadOnlyList<JobFinalizeResult>> JobFinalizeManyAsync(

@@ -4,7 +4,7 @@ namespace GridQueue.Engine.Storage;
 
 /// <summary>
 /// The end of one run, to be written only while the job is still running under the lease
-/// (<see cref="Node"/>, <see cref="Attempt"/>) that ran it.
+/// (<see cref="Node"/>, <see cref="Claims"/>) that ran it.
 /// </summary>
 /// <param name="State">Completed, Cancelled, Discarded, Retryable (failed, will retry) or Scheduled (snoozed).</param>
 /// <param name="ScheduledAt">For Retryable and Scheduled: when it may run again.</param>
@@ -13,7 +13,7 @@ namespace GridQueue.Engine.Storage;
 public sealed record JobFinalization(
     long Id,
     string Node,
-    int Attempt,
+    int Claims,
     JobState State,
     DateTimeOffset Now,
     DateTimeOffset? ScheduledAt,
@@ -25,11 +25,11 @@ public sealed record JobFinalization(
 /// <param name="State">The state written (may be Cancelled when a cancel was requested), or the job's current state.</param>
 public sealed record JobFinalizeResult(long Id, bool Applied, JobState? State);
 
-/// <summary>A lease a node believes it holds.</summary>
-public sealed record JobLease(long Id, int Attempt);
+/// <summary>A lease a node believes it holds: the job and its claim count when claimed.</summary>
+public sealed record JobLease(long Id, int Claims);
 
 /// <summary>What the database says about a lease.</summary>
-/// <param name="Held">Still running under this node and attempt.</param>
+/// <param name="Held">Still running under this node and claim.</param>
 /// <param name="CancelRequested">A cancel was asked for; the handler should be signalled.</param>
 public sealed record JobLeaseStatus(long Id, bool Held, bool CancelRequested);
 

@@ -8,6 +8,8 @@ CREATE TABLE gq_jobs (
     state               TEXT    NOT NULL CHECK (state IN
                             ('available', 'scheduled', 'running', 'retryable', 'completed', 'cancelled', 'discarded')),
     attempt             INTEGER NOT NULL DEFAULT 0,
+    -- Times claimed, ever: never reset or decreased, so (lease_owner, claims) names exactly one lease.
+    claims              INTEGER NOT NULL DEFAULT 0,
     max_attempts        INTEGER NOT NULL,
     scheduled_at        INTEGER NOT NULL,
     created_at          INTEGER NOT NULL,

@@ -3,6 +3,7 @@
 UPDATE gq_jobs
 SET state = 'running',
     attempt = attempt + 1,
+    claims = claims + 1,
     attempted_at = @now,
     lease_owner = @node,
     lease_expires_at = @lease_expires_at
