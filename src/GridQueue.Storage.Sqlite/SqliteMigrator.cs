@@ -12,8 +12,6 @@ internal sealed class SqliteMigrator(SqliteConnectionFactory connections, TimePr
     private const string CreateLedger =
         "CREATE TABLE IF NOT EXISTS gq_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);";
 
-
-
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
