@@ -4,6 +4,7 @@ using GridQueue.Engine.Execution;
 using GridQueue.Engine.Jobs;
 using GridQueue.Engine.Options;
 using GridQueue.Engine.Storage;
+using GridQueue.Storage.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -37,7 +38,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
         using (var worker = WorkerProcess.Start(_database.FilePath, runsLog, workers: inFlight, jobMs: 30_000, leaseMs: 2_000, exitWhenEmpty: false))
         {
             await worker.WaitReadyAsync(TimeSpan.FromSeconds(30));
-            await WaitUntilAsync(() => RunsLog.Read(runsLog).Count >= inFlight, TimeSpan.FromSeconds(30), "the child started 40 jobs");
+            await Eventually.UntilAsync(() => RunsLog.Read(runsLog).Count >= inFlight, "the child started 40 jobs", TimeSpan.FromSeconds(30));
             worker.KillHard();
         }
 
@@ -63,7 +64,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
         }, handlers);
         await rescuer.StartAsync(CancellationToken.None);
 
-        await WaitUntilAsync(() => CountCompleted().Result == jobCount, TimeSpan.FromSeconds(60), "every job completed");
+        await Eventually.UntilAsync(() => CountCompleted().Result == jobCount, "every job completed", TimeSpan.FromSeconds(60));
 
         var all = await _store.JobListAsync(new JobListQuery(Limit: 1000), CancellationToken.None);
         Assert.Equal(ids.Order(), all.Select(j => j.Id).Order());
@@ -118,20 +119,6 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
             }
 
             after = page[^1].Id;
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new Xunit.Sdk.XunitException($"Timed out waiting until {what}.");
-            }
-
-            await Task.Delay(50);
         }
     }
 }

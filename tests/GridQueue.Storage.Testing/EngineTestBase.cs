@@ -67,19 +67,8 @@ public abstract class EngineTestBase(ITestDatabase database) : StoreTestBase(dat
         throw new Xunit.Sdk.XunitException($"Job {id} did not reach {state} in time; it is {job?.State.ToString() ?? "missing"}.");
     }
 
-    protected static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new Xunit.Sdk.XunitException($"Timed out waiting until {what}.");
-            }
-
-            await Task.Delay(10);
-        }
-    }
+    protected static Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
+        Eventually.UntilAsync(condition, what, timeout);
 
     protected override async Task BeforeDeleteAsync()
     {
