@@ -1,0 +1,1 @@
+SELECT COUNT(*) FROM gq_tasks WHERE provider = @provider AND status = 'running';

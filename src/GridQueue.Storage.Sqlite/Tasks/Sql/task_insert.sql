@@ -1,0 +1,4 @@
+INSERT INTO gq_tasks ({columns})
+VALUES (@id, @user_id, @provider, @model, @prompt, @aspect_ratio, @duration, @hd, @images, @status, @progress, @video_url,
+        @error_message, @attempt, @upstream_task_id, @submit_state, @started_at, @api_key, @uses_own_api_key, @job_id,
+        @version, @created_at, @updated_at, @completed_at);

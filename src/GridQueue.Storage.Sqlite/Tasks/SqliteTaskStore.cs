@@ -1,0 +1,192 @@
+using GridQueue.Tasks.Events;
+using GridQueue.Tasks.Model;
+using GridQueue.Tasks.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace GridQueue.Storage.Sqlite.Tasks;
+
+/// <summary>
+/// <see cref="ITaskStore"/> on the job store's SQLite file, so a task change and the job it inserts share one
+/// transaction. Writes take the process's write gate and run on one long-lived connection whose statements stay
+/// prepared; reads use pooled connections beside them (WAL).
+/// </summary>
+public sealed class SqliteTaskStore : ITaskStore, IDisposable
+{
+    private readonly SqliteConnectionFactory _connections;
+    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
+    private SqliteConnection? _writeConnection;
+    private bool _disposed;
+
+    public SqliteTaskStore(SqliteJobStore jobs)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        _connections = jobs.Connections;
+    }
+
+    public async Task<ITaskWriteScope> BeginAsync(CancellationToken cancellationToken)
+    {
+        await _connections.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _writeConnection ??= await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var transaction = _writeConnection.BeginTransaction(deferred: false);
+            return new SqliteTaskWriteScope(this, _writeConnection, transaction);
+        }
+        catch
+        {
+            CloseWriteConnection();
+            _connections.WriteGate.Release();
+            throw;
+        }
+    }
+
+    public async Task<VideoTask?> TaskGetAsync(string taskId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = TaskSqlText.TaskGet;
+        command.Parameters.AddWithValue("@id", taskId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? TaskRowReader.Read(reader) : null;
+    }
+
+    public async Task<IReadOnlyList<VideoTask>> TaskListAsync(
+        string userId, VideoTaskStatus? status, string? beforeTaskId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = status is null ? TaskSqlText.TaskList : TaskSqlText.TaskListByStatus;
+        command.Parameters.AddWithValue("@user_id", userId);
+        command.Parameters.AddWithValue("@before", beforeTaskId ?? "~");
+        command.Parameters.AddWithValue("@limit", limit);
+        if (status is { } s)
+        {
+            command.Parameters.AddWithValue("@status", s.ToWire());
+        }
+
+        var tasks = new List<VideoTask>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            tasks.Add(TaskRowReader.Read(reader));
+        }
+
+        return tasks;
+    }
+
+    public async Task<IReadOnlyList<TaskEvent>> EventListAfterAsync(
+        long afterSequence, string? userId, string? taskId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = (userId, taskId) switch
+        {
+            (null, null) => TaskSqlText.EventListAfter,
+            (not null, null) => TaskSqlText.EventListAfterByUser,
+            (not null, not null) => TaskSqlText.EventListAfterByTask,
+            _ => throw new ArgumentException("A task filter needs the user too.", nameof(taskId)),
+        };
+        command.Parameters.AddWithValue("@after", afterSequence);
+        command.Parameters.AddWithValue("@limit", limit);
+        if (userId is not null)
+        {
+            command.Parameters.AddWithValue("@user_id", userId);
+        }
+
+        if (taskId is not null)
+        {
+            command.Parameters.AddWithValue("@task_id", taskId);
+        }
+
+        var events = new List<TaskEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(new TaskEvent(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), UnixTime.FromMs(reader.GetInt64(3)), reader.GetString(4)));
+        }
+
+        return events;
+    }
+
+    public async Task<long> EventLastSequenceAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = TaskSqlText.EventLastSequence;
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    public async Task<int> EventDeleteBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
+    {
+        await using var scope = (SqliteTaskWriteScope)await BeginAsync(cancellationToken).ConfigureAwait(false);
+        var command = scope.Prepared(TaskSqlText.EventDeleteBefore);
+        command.Parameters.AddWithValue("@cutoff", UnixTime.ToMs(cutoff));
+        command.Parameters.AddWithValue("@limit", limit);
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
+
+    public async Task<int> IdempotencyKeyDeleteBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        await using var scope = (SqliteTaskWriteScope)await BeginAsync(cancellationToken).ConfigureAwait(false);
+        var command = scope.Prepared(TaskSqlText.IdempotencyDeleteBefore);
+        command.Parameters.AddWithValue("@cutoff", UnixTime.ToMs(cutoff));
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
+
+    public void Dispose()
+    {
+        _connections.WriteGate.Wait();
+        try
+        {
+            _disposed = true;
+            CloseWriteConnection();
+        }
+        finally
+        {
+            _connections.WriteGate.Release();
+        }
+    }
+
+    /// <summary>The prepared command for <paramref name="sql"/> on the write connection (caller holds the gate).</summary>
+    internal SqliteCommand Prepared(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        if (!_prepared.TryGetValue(sql, out var command))
+        {
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+            _prepared[sql] = command;
+        }
+
+        command.Parameters.Clear();
+        command.Transaction = transaction;
+        return command;
+    }
+
+    /// <summary>Ends a scope: releases the gate; after a failure, the connection is not trusted again.</summary>
+    internal void EndScope(bool failed)
+    {
+        if (failed)
+        {
+            CloseWriteConnection();
+        }
+
+        _connections.WriteGate.Release();
+    }
+
+    private void CloseWriteConnection()
+    {
+        foreach (var command in _prepared.Values)
+        {
+            command.Dispose();
+        }
+
+        _prepared.Clear();
+        _writeConnection?.Dispose();
+        _writeConnection = null;
+    }
+}

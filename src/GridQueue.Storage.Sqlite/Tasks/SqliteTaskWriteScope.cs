@@ -1,0 +1,121 @@
+using System.Data.Common;
+using GridQueue.Tasks.Model;
+using GridQueue.Tasks.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace GridQueue.Storage.Sqlite.Tasks;
+
+/// <summary>One BEGIN IMMEDIATE transaction on the task store's write connection, holding the write gate until disposed.</summary>
+internal sealed class SqliteTaskWriteScope(SqliteTaskStore store, SqliteConnection connection, SqliteTransaction transaction) : ITaskWriteScope
+{
+    private bool _committed;
+    private bool _disposed;
+
+    public DbTransaction Transaction => transaction;
+
+    public SqliteCommand Prepared(string sql) => store.Prepared(connection, transaction, sql);
+
+    public async Task<VideoTask?> TaskGetAsync(string taskId, CancellationToken cancellationToken)
+    {
+        var command = Prepared(TaskSqlText.TaskGet);
+        command.Parameters.AddWithValue("@id", taskId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? TaskRowReader.Read(reader) : null;
+    }
+
+    public async Task TaskInsertAsync(VideoTask task, CancellationToken cancellationToken)
+    {
+        var command = Prepared(TaskSqlText.TaskInsert);
+        TaskRowReader.Bind(command.Parameters, task);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> TaskUpdateAsync(VideoTask task, long expectedVersion, CancellationToken cancellationToken)
+    {
+        var command = Prepared(TaskSqlText.TaskUpdate);
+        TaskRowReader.Bind(command.Parameters, task);
+        command.Parameters.AddWithValue("@expected_version", expectedVersion);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<int> TaskCountRunningAsync(string? userId, string? provider, CancellationToken cancellationToken)
+    {
+        SqliteCommand command;
+        if (userId is not null)
+        {
+            command = Prepared(TaskSqlText.TaskCountRunningByUser);
+            command.Parameters.AddWithValue("@user_id", userId);
+        }
+        else
+        {
+            command = Prepared(TaskSqlText.TaskCountRunningByProvider);
+            command.Parameters.AddWithValue("@provider", provider ?? throw new ArgumentException("Name a user or a provider.", nameof(provider)));
+        }
+
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<long> EventAppendAsync(VideoTask task, string payload, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var command = Prepared(TaskSqlText.EventAppend);
+        command.Parameters.AddWithValue("@task_id", task.Id);
+        command.Parameters.AddWithValue("@user_id", task.UserId);
+        command.Parameters.AddWithValue("@created_at", UnixTime.ToMs(now));
+        command.Parameters.AddWithValue("@payload", payload);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    public async Task<string?> IdempotencyKeyFindAsync(string userId, string key, DateTimeOffset notBefore, CancellationToken cancellationToken)
+    {
+        var command = Prepared(TaskSqlText.IdempotencyFind);
+        command.Parameters.AddWithValue("@user_id", userId);
+        command.Parameters.AddWithValue("@key", key);
+        command.Parameters.AddWithValue("@not_before", UnixTime.ToMs(notBefore));
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+    }
+
+    public async Task IdempotencyKeySaveAsync(string userId, string key, string taskId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var command = Prepared(TaskSqlText.IdempotencySave);
+        command.Parameters.AddWithValue("@user_id", userId);
+        command.Parameters.AddWithValue("@key", key);
+        command.Parameters.AddWithValue("@task_id", taskId);
+        command.Parameters.AddWithValue("@created_at", UnixTime.ToMs(now));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        // Not cancellable: once asked to commit, finish the commit rather than leave the caller unsure.
+        await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        _committed = true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        var failed = false;
+        try
+        {
+            if (!_committed)
+            {
+                await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (SqliteException)
+        {
+            failed = true; // the connection is closed below and reopened by the next scope
+            throw;
+        }
+        finally
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            store.EndScope(failed);
+        }
+    }
+}

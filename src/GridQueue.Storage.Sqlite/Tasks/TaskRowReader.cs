@@ -1,0 +1,84 @@
+using System.Text.Json;
+using GridQueue.Tasks.Model;
+using Microsoft.Data.Sqlite;
+
+namespace GridQueue.Storage.Sqlite.Tasks;
+
+/// <summary>Maps gq_tasks rows to <see cref="VideoTask"/> and back (column order: TaskSqlText.TaskColumns).</summary>
+internal static class TaskRowReader
+{
+    public static VideoTask Read(SqliteDataReader r) => new()
+    {
+        Id = r.GetString(0),
+        UserId = r.GetString(1),
+        Provider = r.GetString(2),
+        Model = r.GetString(3),
+        Prompt = r.GetString(4),
+        AspectRatio = r.GetString(5),
+        Duration = r.GetInt32(6),
+        Hd = r.GetInt64(7) != 0,
+        Images = JsonSerializer.Deserialize<string[]>(r.GetString(8)) ?? [],
+        Status = VideoTaskStatusNames.TryParse(r.GetString(9), out var status)
+            ? status
+            : throw new InvalidDataException($"Task {r.GetString(0)} has an unknown status '{r.GetString(9)}'."),
+        Progress = r.GetInt32(10),
+        VideoUrl = r.IsDBNull(11) ? null : r.GetString(11),
+        ErrorMessage = r.IsDBNull(12) ? null : r.GetString(12),
+        Attempt = r.GetInt32(13),
+        UpstreamTaskId = r.IsDBNull(14) ? null : r.GetString(14),
+        SubmitState = ParseSubmitState(r.GetString(15)),
+        StartedAt = r.IsDBNull(16) ? null : UnixTime.FromMs(r.GetInt64(16)),
+        ProtectedApiKey = r.IsDBNull(17) ? null : r.GetString(17),
+        UsesOwnApiKey = r.GetInt64(18) != 0,
+        JobId = r.IsDBNull(19) ? null : r.GetInt64(19),
+        Version = r.GetInt64(20),
+        CreatedAt = UnixTime.FromMs(r.GetInt64(21)),
+        UpdatedAt = UnixTime.FromMs(r.GetInt64(22)),
+        CompletedAt = r.IsDBNull(23) ? null : UnixTime.FromMs(r.GetInt64(23)),
+    };
+
+    /// <summary>Binds every column as a parameter named after it.</summary>
+    public static void Bind(SqliteParameterCollection p, VideoTask t)
+    {
+        p.AddWithValue("@id", t.Id);
+        p.AddWithValue("@user_id", t.UserId);
+        p.AddWithValue("@provider", t.Provider);
+        p.AddWithValue("@model", t.Model);
+        p.AddWithValue("@prompt", t.Prompt);
+        p.AddWithValue("@aspect_ratio", t.AspectRatio);
+        p.AddWithValue("@duration", t.Duration);
+        p.AddWithValue("@hd", t.Hd ? 1 : 0);
+        p.AddWithValue("@images", JsonSerializer.Serialize(t.Images));
+        p.AddWithValue("@status", t.Status.ToWire());
+        p.AddWithValue("@progress", t.Progress);
+        p.AddWithValue("@video_url", (object?)t.VideoUrl ?? DBNull.Value);
+        p.AddWithValue("@error_message", (object?)t.ErrorMessage ?? DBNull.Value);
+        p.AddWithValue("@attempt", t.Attempt);
+        p.AddWithValue("@upstream_task_id", (object?)t.UpstreamTaskId ?? DBNull.Value);
+        p.AddWithValue("@submit_state", SubmitStateName(t.SubmitState));
+        p.AddWithValue("@started_at", t.StartedAt is { } s ? UnixTime.ToMs(s) : DBNull.Value);
+        p.AddWithValue("@api_key", (object?)t.ProtectedApiKey ?? DBNull.Value);
+        p.AddWithValue("@uses_own_api_key", t.UsesOwnApiKey ? 1 : 0);
+        p.AddWithValue("@job_id", t.JobId is { } j ? j : DBNull.Value);
+        p.AddWithValue("@version", t.Version);
+        p.AddWithValue("@created_at", UnixTime.ToMs(t.CreatedAt));
+        p.AddWithValue("@updated_at", UnixTime.ToMs(t.UpdatedAt));
+        p.AddWithValue("@completed_at", t.CompletedAt is { } c ? UnixTime.ToMs(c) : DBNull.Value);
+    }
+
+    private static string SubmitStateName(SubmitState state) => state switch
+    {
+        SubmitState.NotSent => "not_sent",
+        SubmitState.InFlight => "in_flight",
+        SubmitState.Accepted => "accepted",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
+    };
+
+    private static SubmitState ParseSubmitState(string value) => value switch
+    {
+        "not_sent" => SubmitState.NotSent,
+        "in_flight" => SubmitState.InFlight,
+        "accepted" => SubmitState.Accepted,
+        _ => throw new InvalidDataException($"Unknown submit state '{value}'."),
+    };
+}

@@ -1,0 +1,37 @@
+namespace GridQueue.Storage.Sqlite.Tasks;
+
+/// <summary>The task SQL files embedded in this assembly. "{columns}" stands for <see cref="TaskColumns"/>.</summary>
+internal static class TaskSqlText
+{
+    /// <summary>The task columns in the order <see cref="TaskRowReader"/> reads them.</summary>
+    public const string TaskColumns =
+        "id, user_id, provider, model, prompt, aspect_ratio, duration, hd, images, status, progress, video_url, " +
+        "error_message, attempt, upstream_task_id, submit_state, started_at, api_key, uses_own_api_key, job_id, " +
+        "version, created_at, updated_at, completed_at";
+
+    public static readonly string TaskGet = Load("task_get");
+    public static readonly string TaskInsert = Load("task_insert");
+    public static readonly string TaskUpdate = Load("task_update");
+    public static readonly string TaskList = Load("task_list");
+    public static readonly string TaskListByStatus = Load("task_list_by_status");
+    public static readonly string TaskCountRunningByUser = Load("task_count_running_by_user");
+    public static readonly string TaskCountRunningByProvider = Load("task_count_running_by_provider");
+    public static readonly string EventAppend = Load("event_append");
+    public static readonly string EventListAfter = Load("event_list_after");
+    public static readonly string EventListAfterByUser = Load("event_list_after_by_user");
+    public static readonly string EventListAfterByTask = Load("event_list_after_by_task");
+    public static readonly string EventLastSequence = Load("event_last_sequence");
+    public static readonly string EventDeleteBefore = Load("event_delete_before");
+    public static readonly string IdempotencyFind = Load("idempotency_find");
+    public static readonly string IdempotencySave = Load("idempotency_save");
+    public static readonly string IdempotencyDeleteBefore = Load("idempotency_delete_before");
+
+    private static string Load(string name)
+    {
+        var resource = $"TaskSql.{name}.sql";
+        using var stream = typeof(TaskSqlText).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"Embedded SQL '{resource}' is missing from {typeof(TaskSqlText).Assembly.GetName().Name}.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd().Replace("{columns}", TaskColumns, StringComparison.Ordinal);
+    }
+}

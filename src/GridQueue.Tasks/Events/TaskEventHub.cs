@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using GridQueue.Tasks.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace GridQueue.Tasks.Events;
+
+/// <summary>
+/// Pushes stored events to live listeners. One loop per server reads the event log after the last sequence it
+/// delivered and hands each event to the owner's listeners. It wakes when this process commits a change
+/// (<see cref="TaskChangeSignal"/>) and otherwise polls once a second, which picks up changes other processes wrote
+/// to the same database. Reading back from the log, rather than passing objects in memory, keeps one order (the
+/// sequence) for live and replayed events alike.
+/// </summary>
+public sealed partial class TaskEventHub(
+    ITaskStore store, TaskChangeSignal signal, ILogger<TaskEventHub> logger) : BackgroundService
+{
+    /// <summary>Events one listener may have waiting before it is dropped.</summary>
+    public const int ListenerCapacity = 10_000;
+
+    private const int BatchSize = 1_000;
+    private static readonly TimeSpan FallbackPoll = TimeSpan.FromSeconds(1);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<TaskEventSubscription, byte>> _byUser = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _delivered;
+
+    /// <summary>Live listeners now.</summary>
+    public int ListenerCount => _byUser.Values.Sum(s => s.Count);
+
+    /// <summary>The last sequence handed to listeners.</summary>
+    public long DeliveredSequence => Interlocked.Read(ref _delivered);
+
+    /// <summary>
+    /// Starts listening to a user's events (one task's, when <paramref name="taskId"/> is given). Every event with a
+    /// sequence above <see cref="DeliveredSequence"/> at this moment will arrive; older ones come from the log.
+    /// </summary>
+    public async Task<TaskEventSubscription> SubscribeAsync(string userId, string? taskId, CancellationToken cancellationToken)
+    {
+        await _ready.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var subscription = new TaskEventSubscription(userId, taskId, ListenerCapacity, Unsubscribe);
+        _byUser.GetOrAdd(userId, _ => new()).TryAdd(subscription, 0);
+        return subscription;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Interlocked.Exchange(ref _delivered, await store.EventLastSequenceAsync(stoppingToken).ConfigureAwait(false));
+        _ready.TrySetResult();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await DeliverNewAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The database is briefly unavailable: listeners keep their place, the next round retries.
+                    LogReadFailed(e);
+                }
+
+                await signal.WaitAsync(FallbackPoll, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+        finally
+        {
+            foreach (var subscription in _byUser.Values.SelectMany(s => s.Keys))
+            {
+                subscription.Close();
+            }
+        }
+    }
+
+    private async Task DeliverNewAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var batch = await store.EventListAfterAsync(DeliveredSequence, null, null, BatchSize, cancellationToken).ConfigureAwait(false);
+            foreach (var taskEvent in batch)
+            {
+                if (_byUser.TryGetValue(taskEvent.UserId, out var listeners))
+                {
+                    foreach (var listener in listeners.Keys)
+                    {
+                        listener.Deliver(taskEvent);
+                    }
+                }
+
+                Interlocked.Exchange(ref _delivered, taskEvent.Sequence);
+            }
+
+            if (batch.Count < BatchSize)
+            {
+                return;
+            }
+        }
+    }
+
+    private void Unsubscribe(TaskEventSubscription subscription)
+    {
+        if (_byUser.TryGetValue(subscription.UserId, out var listeners))
+        {
+            listeners.TryRemove(subscription, out _);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading new task events failed; retrying.")]
+    private partial void LogReadFailed(Exception exception);
+}

@@ -1,0 +1,48 @@
+using GridQueue.Engine.Execution;
+using GridQueue.Tasks.Model;
+using GridQueue.Tasks.Providers;
+using GridQueue.Tasks.Secrets;
+using GridQueue.Tasks.Storage;
+
+namespace GridQueue.Tasks.Jobs;
+
+/// <summary>
+/// Cancels a cancelled task's upstream job, where the provider can, then erases the user's key the cancel kept for
+/// this call. Runs as its own job so the cancel request never waits on the upstream and a crash does not skip it.
+/// </summary>
+public sealed class CancelUpstreamHandler(
+    ITaskStore store, TaskDriver driver, ProviderCatalog providers, ApiKeyProtector protector) : IJobHandler
+{
+    public async Task<JobOutcome> HandleAsync(JobContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var args = context.GetArgs<CancelUpstreamArgs>();
+        var task = await store.TaskGetAsync(args.TaskId, cancellationToken).ConfigureAwait(false);
+        if (task is null)
+        {
+            return JobOutcome.Completed;
+        }
+
+        var provider = providers.Get(task.Provider);
+        try
+        {
+            await provider.CancelAsync(new ProviderCallRequest(args.UpstreamTaskId, protector.Unprotect(task.ProtectedApiKey)), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProviderException e) when (e.Kind != ProviderErrorKind.Permanent && !context.IsLastAttempt)
+        {
+            return JobOutcome.Failed(e.Message, e.RetryAfter);
+        }
+        catch (ProviderException)
+        {
+            // The upstream would not cancel (it may have finished already). The task is cancelled either way.
+        }
+
+        await driver.ChangeAsync(
+            task.Id,
+            task.Attempt,
+            (t, now) => t is { Status: VideoTaskStatus.Cancelled, ProtectedApiKey: not null } ? t with { ProtectedApiKey = null } : null,
+            cancellationToken,
+            visible: false).ConfigureAwait(false);
+        return JobOutcome.Completed;
+    }
+}

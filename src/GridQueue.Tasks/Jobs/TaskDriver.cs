@@ -1,0 +1,63 @@
+using GridQueue.Tasks.Events;
+using GridQueue.Tasks.Model;
+using GridQueue.Tasks.Storage;
+
+namespace GridQueue.Tasks.Jobs;
+
+/// <summary>
+/// The handlers' way to change a task: each change re-reads the row inside a write transaction, applies a rule and
+/// stores it with a compare-and-set, so a handler working from an older read (a cancel landed meanwhile) changes
+/// nothing. Extra work for the same transaction (inserting the next job) goes in <c>alsoInTransaction</c>.
+/// </summary>
+public sealed class TaskDriver(ITaskStore store, TaskChangeSignal signal, TimeProvider time)
+{
+    public TimeProvider Time => time;
+
+    public Task<VideoTask?> GetAsync(string taskId, CancellationToken cancellationToken) =>
+        store.TaskGetAsync(taskId, cancellationToken);
+
+    /// <summary>
+    /// Applies <paramref name="rule"/> to the current row if it still belongs to <paramref name="attempt"/>.
+    /// Returns the stored task, or null when the rule refused (the task moved on: cancelled, retried, finished).
+    /// </summary>
+    public async Task<VideoTask?> ChangeAsync(
+        string taskId,
+        int attempt,
+        Func<VideoTask, DateTimeOffset, VideoTask?> rule,
+        CancellationToken cancellationToken,
+        Func<ITaskWriteScope, VideoTask, Task<VideoTask>>? alsoInTransaction = null,
+        bool visible = true)
+    {
+        var now = time.GetUtcNow();
+        VideoTask? stored;
+        await using (var scope = await store.BeginAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var current = await scope.TaskGetAsync(taskId, cancellationToken).ConfigureAwait(false);
+            if (current is null || current.Attempt != attempt)
+            {
+                return null;
+            }
+
+            var changed = rule(current, now);
+            if (changed is not null && alsoInTransaction is not null)
+            {
+                changed = await alsoInTransaction(scope, changed).ConfigureAwait(false);
+            }
+
+            stored = await TaskChanges.ApplyAsync(scope, current, changed, now, cancellationToken, visible).ConfigureAwait(false);
+            if (stored is null)
+            {
+                return null;
+            }
+
+            await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (visible)
+        {
+            signal.Raise();
+        }
+
+        return stored;
+    }
+}

@@ -1,0 +1,45 @@
+namespace GridQueue.Tasks.Model;
+
+/// <summary>
+/// One video generation task: the row the server keeps. The public fields are the contract's task object
+/// (docs/ARCHITECTURE.md); the rest is bookkeeping that is never sent to clients.
+/// </summary>
+public sealed record VideoTask
+{
+    public required string Id { get; init; }
+    public required string UserId { get; init; }
+    public required string Provider { get; init; }
+    public required string Model { get; init; }
+    public required string Prompt { get; init; }
+    public required string AspectRatio { get; init; }
+    public required int Duration { get; init; }
+    public required bool Hd { get; init; }
+    public required IReadOnlyList<string> Images { get; init; }
+    public required VideoTaskStatus Status { get; init; }
+    public int Progress { get; init; }
+    public string? VideoUrl { get; init; }
+    public string? ErrorMessage { get; init; }
+    public int Attempt { get; init; } = 1;
+    public string? UpstreamTaskId { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    /// <summary>Where the current attempt's submit stands.</summary>
+    public SubmitState SubmitState { get; init; }
+
+    /// <summary>When the current attempt started running (the poll deadline counts from here).</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>The user's own upstream key, encrypted with Data Protection; null once the task ends.</summary>
+    public string? ProtectedApiKey { get; init; }
+
+    /// <summary>True when the task was created or last retried with the user's own key (a retry must bring it again).</summary>
+    public bool UsesOwnApiKey { get; init; }
+
+    /// <summary>The engine job driving the task now (submit, then poll); cancelled with the task.</summary>
+    public long? JobId { get; init; }
+
+    /// <summary>Incremented by every change; updates are compare-and-set on it. Also the ETag.</summary>
+    public long Version { get; init; }
+}

@@ -1,0 +1,91 @@
+using GridQueue.Tasks.Providers;
+
+namespace GridQueue.Tasks.Service;
+
+/// <summary>
+/// The field rules of a generate request. Every failing field gets one message; nothing is stored unless there
+/// are none.
+/// </summary>
+public static class GenerateTaskValidator
+{
+    /// <summary>The request with defaults applied, or the field errors (field name → message).</summary>
+    public static (ValidGenerateRequest? Request, Dictionary<string, string> Errors) Validate(
+        GenerateTaskCommand command, ProviderCatalog providers)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(providers);
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        var provider = command.Provider ?? providers.DefaultName;
+        if (providers.Find(provider) is null)
+        {
+            errors["provider"] = $"Unknown provider '{Shorten(provider)}'. Configured providers: {string.Join(", ", providers.Names)}.";
+        }
+
+        var prompt = command.Prompt?.Trim();
+        if (string.IsNullOrEmpty(prompt))
+        {
+            errors["prompt"] = "Prompt is required and must not be blank.";
+        }
+        else if (prompt.Length > TaskLimits.PromptMaxLength)
+        {
+            errors["prompt"] = $"Prompt must be at most {TaskLimits.PromptMaxLength} characters after trimming (it has {prompt.Length}).";
+        }
+
+        var model = command.Model;
+        if (string.IsNullOrWhiteSpace(model))
+        {
+            errors["model"] = "Model is required, e.g. \"sora-2\".";
+        }
+        else if (model.Length > TaskLimits.ModelMaxLength)
+        {
+            errors["model"] = $"Model must be at most {TaskLimits.ModelMaxLength} characters.";
+        }
+
+        var aspectRatio = command.AspectRatio ?? TaskLimits.DefaultAspectRatio;
+        if (!TaskLimits.AspectRatios.Contains(aspectRatio))
+        {
+            errors["aspect_ratio"] = $"Aspect ratio must be one of {string.Join(", ", TaskLimits.AspectRatios)}.";
+        }
+
+        var duration = command.Duration ?? TaskLimits.DefaultDuration;
+        if (duration is < TaskLimits.DurationMin or > TaskLimits.DurationMax)
+        {
+            errors["duration"] = $"Duration must be between {TaskLimits.DurationMin} and {TaskLimits.DurationMax} seconds.";
+        }
+
+        var images = command.Images ?? [];
+        if (images.Count > TaskLimits.MaxImages)
+        {
+            errors["images"] = $"At most {TaskLimits.MaxImages} images are accepted (got {images.Count}).";
+        }
+        else
+        {
+            for (var i = 0; i < images.Count; i++)
+            {
+                if (!IsImageReference(images[i]))
+                {
+                    errors["images"] = $"Image {i + 1} must be an http(s) URL or a data:image/... URI.";
+                    break;
+                }
+            }
+        }
+
+        return errors.Count > 0
+            ? (null, errors)
+            : (new ValidGenerateRequest(provider, model!, prompt!, aspectRatio, duration, command.Hd ?? false, images), errors);
+    }
+
+    private static bool IsImageReference(string value) =>
+        value.StartsWith("data:image/", StringComparison.OrdinalIgnoreCase)
+            ? value.Contains(',', StringComparison.Ordinal)
+            : Uri.TryCreate(value, UriKind.Absolute, out var uri)
+                && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+                && !string.IsNullOrEmpty(uri.Host);
+
+    private static string Shorten(string value) => value.Length <= 50 ? value : value[..50] + "…";
+}
+
+/// <summary>A generate request that passed every rule, with defaults applied.</summary>
+public sealed record ValidGenerateRequest(
+    string Provider, string Model, string Prompt, string AspectRatio, int Duration, bool Hd, IReadOnlyList<string> Images);

@@ -1,0 +1,201 @@
+using GridQueue.Engine.Engine;
+using GridQueue.Tasks.Events;
+using GridQueue.Tasks.Jobs;
+using GridQueue.Tasks.Model;
+using GridQueue.Tasks.Options;
+using GridQueue.Tasks.Providers;
+using GridQueue.Tasks.Secrets;
+using GridQueue.Tasks.Storage;
+using Microsoft.Extensions.Options;
+
+namespace GridQueue.Tasks.Service;
+
+/// <summary>
+/// What users do with tasks: generate, read, list, cancel, retry. Every change is one transaction holding the task
+/// row, its event and the job that follows; the push hub is woken after the commit. Nothing here calls upstream.
+/// </summary>
+public sealed class TaskService(
+    ITaskStore store,
+    JobEngine engine,
+    ProviderCatalog providers,
+    ApiKeyProtector protector,
+    TaskChangeSignal signal,
+    IOptions<TasksOptions> options,
+    TimeProvider time)
+{
+    private readonly TasksOptions _options = options.Value;
+
+    /// <summary>
+    /// Stores a new queued task and its submit job, or returns the task an earlier request with the same
+    /// idempotency key made (Created is then false).
+    /// </summary>
+    public async Task<(VideoTask Task, bool Created)> GenerateAsync(
+        string userId, ValidGenerateRequest request, string? idempotencyKey, string? userApiKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var now = time.GetUtcNow();
+        var protectedKey = userApiKey is null ? null : protector.Protect(userApiKey);
+        await using var scope = await store.BeginAsync(cancellationToken).ConfigureAwait(false);
+        if (idempotencyKey is not null)
+        {
+            var existingId = await scope.IdempotencyKeyFindAsync(userId, idempotencyKey, now - _options.IdempotencyWindow, cancellationToken).ConfigureAwait(false);
+            if (existingId is not null && await scope.TaskGetAsync(existingId, cancellationToken).ConfigureAwait(false) is { } existing)
+            {
+                return (existing, false);
+            }
+        }
+
+        var id = TaskIds.New(now);
+        var job = await engine.InsertAsync(TaskJobs.NewSubmit(id, 1, _options.SubmitMaxAttempts), scope.Transaction, cancellationToken).ConfigureAwait(false);
+        var task = new VideoTask
+        {
+            Id = id,
+            UserId = userId,
+            Provider = request.Provider,
+            Model = request.Model,
+            Prompt = request.Prompt,
+            AspectRatio = request.AspectRatio,
+            Duration = request.Duration,
+            Hd = request.Hd,
+            Images = request.Images,
+            Status = VideoTaskStatus.Queued,
+            CreatedAt = now,
+            UpdatedAt = now,
+            ProtectedApiKey = protectedKey,
+            UsesOwnApiKey = protectedKey is not null,
+            JobId = job.Job.Id,
+            Version = 1,
+        };
+        await scope.TaskInsertAsync(task, cancellationToken).ConfigureAwait(false);
+        await scope.EventAppendAsync(task, TaskJson.Serialize(task), now, cancellationToken).ConfigureAwait(false);
+        if (idempotencyKey is not null)
+        {
+            await scope.IdempotencyKeySaveAsync(userId, idempotencyKey, id, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+        signal.Raise();
+        return (task, true);
+    }
+
+    /// <summary>The user's task, or null when there is none or it is someone else's.</summary>
+    public async Task<VideoTask?> GetAsync(string userId, string taskId, CancellationToken cancellationToken)
+    {
+        if (!TaskIds.IsWellFormed(taskId))
+        {
+            return null;
+        }
+
+        var task = await store.TaskGetAsync(taskId, cancellationToken).ConfigureAwait(false);
+        return task is not null && task.UserId == userId ? task : null;
+    }
+
+    /// <summary>One page of the user's tasks, newest first; the cursor is the last task's id.</summary>
+    public async Task<(IReadOnlyList<VideoTask> Items, string? NextCursor)> ListAsync(
+        string userId, VideoTaskStatus? status, int limit, string? afterTaskId, CancellationToken cancellationToken)
+    {
+        var page = await store.TaskListAsync(userId, status, afterTaskId, limit + 1, cancellationToken).ConfigureAwait(false);
+        return page.Count > limit ? (page.Take(limit).ToList(), page[limit - 1].Id) : (page, null);
+    }
+
+    /// <summary>
+    /// Cancels a queued or running task: its job is cancelled (a running handler is signalled, a waiting poll never
+    /// runs again) and, where the provider can, the upstream job is cancelled by a job of its own.
+    /// </summary>
+    public async Task<TaskActionResult> CancelAsync(string userId, string taskId, CancellationToken cancellationToken)
+    {
+        if (!TaskIds.IsWellFormed(taskId))
+        {
+            return TaskActionResult.NotFound;
+        }
+
+        var now = time.GetUtcNow();
+        VideoTask cancelled;
+        await using (var scope = await store.BeginAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var task = await scope.TaskGetAsync(taskId, cancellationToken).ConfigureAwait(false);
+            if (task is null || task.UserId != userId)
+            {
+                return TaskActionResult.NotFound;
+            }
+
+            if (task.Status == VideoTaskStatus.Cancelled)
+            {
+                return new TaskActionResult(TaskActionStatus.Done, task);
+            }
+
+            if (task.Status.IsTerminal())
+            {
+                return new TaskActionResult(TaskActionStatus.NotAllowed, task, $"The task has {task.Status.ToWire()}; only queued or running tasks can be cancelled.");
+            }
+
+            var cancelUpstream = task.UpstreamTaskId is not null && providers.Find(task.Provider) is { CanCancel: true };
+            cancelled = await TaskChanges.ApplyAsync(scope, task, TaskRules.Cancel(task, now, keepApiKey: cancelUpstream), now, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Task {taskId} changed inside its own write transaction.");
+            if (cancelUpstream)
+            {
+                await engine.InsertAsync(TaskJobs.NewCancelUpstream(task.Id, task.UpstreamTaskId!), scope.Transaction, cancellationToken).ConfigureAwait(false);
+            }
+
+            await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        signal.Raise();
+
+        // After the commit: the task is already cancelled for good, so a job that runs on before this lands sees
+        // that and stops; this only stops it sooner (a waiting poll is never claimed again).
+        if (cancelled.JobId is { } jobId)
+        {
+            await engine.CancelAsync(jobId, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return new TaskActionResult(TaskActionStatus.Done, cancelled);
+    }
+
+    /// <summary>
+    /// Queues a failed task again as a new attempt. A task made with the user's own upstream key needs it again
+    /// (it was erased when the task failed).
+    /// </summary>
+    public async Task<TaskActionResult> RetryAsync(string userId, string taskId, string? userApiKey, CancellationToken cancellationToken)
+    {
+        if (!TaskIds.IsWellFormed(taskId))
+        {
+            return TaskActionResult.NotFound;
+        }
+
+        var now = time.GetUtcNow();
+        VideoTask retried;
+        await using (var scope = await store.BeginAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var task = await scope.TaskGetAsync(taskId, cancellationToken).ConfigureAwait(false);
+            if (task is null || task.UserId != userId)
+            {
+                return TaskActionResult.NotFound;
+            }
+
+            if (task.Status != VideoTaskStatus.Failed)
+            {
+                return new TaskActionResult(TaskActionStatus.NotAllowed, task, $"The task is {task.Status.ToWire()}; only failed tasks can be retried.");
+            }
+
+            if (userApiKey is null && task.UsesOwnApiKey)
+            {
+                return new TaskActionResult(
+                    TaskActionStatus.Invalid,
+                    task,
+                    "This task used your own upstream key, which was erased when the task ended. Send it again in the X-User-Api-Key header to retry.",
+                    "X-User-Api-Key");
+            }
+
+            var protectedKey = userApiKey is null ? null : protector.Protect(userApiKey);
+            var job = await engine.InsertAsync(TaskJobs.NewSubmit(task.Id, task.Attempt + 1, _options.SubmitMaxAttempts), scope.Transaction, cancellationToken).ConfigureAwait(false);
+            var changed = TaskRules.Retry(task, now, protectedKey) is { } r ? r with { JobId = job.Job.Id } : null;
+            retried = await TaskChanges.ApplyAsync(scope, task, changed, now, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Task {taskId} changed inside its own write transaction.");
+            await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        signal.Raise();
+        return new TaskActionResult(TaskActionStatus.Done, retried);
+    }
+}

@@ -1,0 +1,33 @@
+using GridQueue.Tasks.Events;
+using GridQueue.Tasks.Model;
+
+namespace GridQueue.Tasks.Storage;
+
+/// <summary>
+/// Task rows, their event log and idempotency keys, on the same database as the engine's jobs, so a change, its
+/// event and the job that follows it commit together. Writes go through <see cref="BeginAsync"/>.
+/// </summary>
+public interface ITaskStore
+{
+    /// <summary>Opens a write transaction. Dispose without <see cref="ITaskWriteScope.CommitAsync"/> rolls back.</summary>
+    Task<ITaskWriteScope> BeginAsync(CancellationToken cancellationToken);
+
+    Task<VideoTask?> TaskGetAsync(string taskId, CancellationToken cancellationToken);
+
+    /// <summary>A user's tasks, newest first, with ids below <paramref name="beforeTaskId"/> when given.</summary>
+    Task<IReadOnlyList<VideoTask>> TaskListAsync(
+        string userId, VideoTaskStatus? status, string? beforeTaskId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Events after <paramref name="afterSequence"/> in order, optionally for one user and one task.</summary>
+    Task<IReadOnlyList<TaskEvent>> EventListAfterAsync(
+        long afterSequence, string? userId, string? taskId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The newest event's sequence, 0 when there is none.</summary>
+    Task<long> EventLastSequenceAsync(CancellationToken cancellationToken);
+
+    /// <summary>Deletes up to <paramref name="limit"/> events older than <paramref name="cutoff"/>; returns how many.</summary>
+    Task<int> EventDeleteBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Deletes idempotency keys recorded before <paramref name="cutoff"/>; returns how many.</summary>
+    Task<int> IdempotencyKeyDeleteBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
+}

@@ -1,0 +1,35 @@
+using System.Data.Common;
+using GridQueue.Tasks.Model;
+
+namespace GridQueue.Tasks.Storage;
+
+/// <summary>One write transaction on the task tables; jobs join it through <see cref="Transaction"/>.</summary>
+public interface ITaskWriteScope : IAsyncDisposable
+{
+    /// <summary>The open transaction, for JobEngine.InsertAsync(job, transaction).</summary>
+    DbTransaction Transaction { get; }
+
+    Task<VideoTask?> TaskGetAsync(string taskId, CancellationToken cancellationToken);
+
+    Task TaskInsertAsync(VideoTask task, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores <paramref name="task"/> only if the row's version is still <paramref name="expectedVersion"/> (the
+    /// caller sets the new version). False when another change won.
+    /// </summary>
+    Task<bool> TaskUpdateAsync(VideoTask task, long expectedVersion, CancellationToken cancellationToken);
+
+    /// <summary>Running tasks, all of one user's or one provider's (null: not filtered on that).</summary>
+    Task<int> TaskCountRunningAsync(string? userId, string? provider, CancellationToken cancellationToken);
+
+    /// <summary>Appends an event for the task as it now is; returns its sequence number.</summary>
+    Task<long> EventAppendAsync(VideoTask task, string payload, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The task a user's key names, if recorded at or after <paramref name="notBefore"/>.</summary>
+    Task<string?> IdempotencyKeyFindAsync(string userId, string key, DateTimeOffset notBefore, CancellationToken cancellationToken);
+
+    /// <summary>Records (or, when expired, replaces) a user's key.</summary>
+    Task IdempotencyKeySaveAsync(string userId, string key, string taskId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task CommitAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,34 @@
+using GridQueue.Tasks.Model;
+
+namespace GridQueue.Tasks.Storage;
+
+/// <summary>Stores a rule's result with its event, in the caller's write transaction.</summary>
+internal static class TaskChanges
+{
+    /// <summary>
+    /// Compare-and-set of <paramref name="changed"/> over <paramref name="current"/>; when
+    /// <paramref name="visible"/>, also appends the event clients see. Null when the rule refused (changed is null)
+    /// or another change won the race.
+    /// </summary>
+    public static async Task<VideoTask?> ApplyAsync(
+        ITaskWriteScope scope, VideoTask current, VideoTask? changed, DateTimeOffset now, CancellationToken cancellationToken, bool visible = true)
+    {
+        if (changed is null)
+        {
+            return null;
+        }
+
+        var next = changed with { Version = current.Version + 1 };
+        if (!await scope.TaskUpdateAsync(next, current.Version, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        if (visible)
+        {
+            await scope.EventAppendAsync(next, TaskJson.Serialize(next), now, cancellationToken).ConfigureAwait(false);
+        }
+
+        return next;
+    }
+}
