@@ -1,0 +1,54 @@
+using System.Text.Json;
+using GridQueue.Server.Auth;
+
+namespace GridQueue.Server.Api;
+
+/// <summary>POST /api/v1/dev/token: a token for any user id, mapped only in dev mode.</summary>
+public static class DevTokenEndpoint
+{
+    public const int MaxUserIdLength = 128;
+
+    public static RouteGroupBuilder MapDevToken(this RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        api.MapPost("/dev/token", IssueAsync).AllowAnonymous();
+        return api;
+    }
+
+    private static async Task<IResult> IssueAsync(HttpContext http, TokenIssuer issuer)
+    {
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(http.Request.Body, default, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            return ApiErrors.Validation("The request body must be a JSON object like {\"user_id\": \"alice\"}.");
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object
+                || !document.RootElement.TryGetProperty("user_id", out var userIdElement)
+                || userIdElement.ValueKind != JsonValueKind.String)
+            {
+                return ApiErrors.Field("user_id", "user_id is required and must be a string.");
+            }
+
+            var userId = userIdElement.GetString()!;
+            if (string.IsNullOrWhiteSpace(userId) || userId.Length > MaxUserIdLength || userId.Any(char.IsControl))
+            {
+                return ApiErrors.Field("user_id", $"user_id must be 1 to {MaxUserIdLength} printable characters.");
+            }
+
+            var token = issuer.Issue(userId, AuthOptions.DevTokenLifetime);
+            return EnvelopeResult.Success(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("token", token);
+                w.WriteEndObject();
+            });
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Text;
+using GridQueue.Server.Auth;
+using GridQueue.Server.Hosting;
+using GridQueue.Tasks.Events;
+using GridQueue.Tasks.Service;
+using GridQueue.Tasks.Storage;
+using Microsoft.Extensions.Options;
+
+namespace GridQueue.Server.Api;
+
+/// <summary>
+/// GET /api/v1/video/events: the caller's task changes as Server-Sent Events. The stream subscribes to the live hub
+/// first, then replays the log after the client's last event id, then forwards live events, skipping any the
+/// replay already sent: every change after the resume point arrives once, in order.
+/// </summary>
+public static class EventStreamEndpoint
+{
+    private const int ReplayPage = 500;
+
+    public static RouteGroupBuilder MapEventStream(this RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        api.MapGet("/video/events", StreamAsync).RequireAuthorization().RequireRateLimiting(RateLimits.ActionsPolicy);
+        return api;
+    }
+
+    private static async Task<IResult> StreamAsync(
+        HttpContext http,
+        TaskService tasks,
+        ITaskStore store,
+        TaskEventHub hub,
+        IOptions<ApiOptions> options,
+        IHostApplicationLifetime lifetime)
+    {
+        var userId = http.UserId();
+        var lastEventText = http.Request.Headers["Last-Event-ID"].ToString();
+        if (string.IsNullOrEmpty(lastEventText))
+        {
+            lastEventText = http.Request.Query["last_event_id"].ToString();
+        }
+
+        long? lastEventId = null;
+        if (!string.IsNullOrEmpty(lastEventText))
+        {
+            if (!long.TryParse(lastEventText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            {
+                return ApiErrors.Field("last_event_id", "Last-Event-ID must be a non-negative whole number (an event id this server sent).");
+            }
+
+            lastEventId = parsed;
+        }
+
+        string? taskId = http.Request.Query["task_id"].ToString() is { Length: > 0 } t ? t : null;
+        if (taskId is not null && await tasks.GetAsync(userId, taskId, http.RequestAborted).ConfigureAwait(false) is null)
+        {
+            return ApiErrors.NotFound();
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var cancellationToken = stop.Token;
+
+        // Read the resume point before subscribing: anything after it is either in the log when the replay reads,
+        // or delivered live to the subscription.
+        var sent = lastEventId ?? hub.DeliveredSequence;
+        using var subscription = await hub.SubscribeAsync(userId, taskId, cancellationToken).ConfigureAwait(false);
+
+        var response = http.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache, no-store";
+        response.Headers["X-Accel-Buffering"] = "no";
+        http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        try
+        {
+            await WriteAsync(response, "retry: 2000\n\n", cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                var page = await store.EventListAfterAsync(sent, userId, taskId, ReplayPage, cancellationToken).ConfigureAwait(false);
+                foreach (var taskEvent in page)
+                {
+                    await WriteEventAsync(response, taskEvent, cancellationToken).ConfigureAwait(false);
+                    sent = taskEvent.Sequence;
+                }
+
+                await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (page.Count < ReplayPage)
+                {
+                    break;
+                }
+            }
+
+            var ping = options.Value.SsePingInterval;
+            while (true)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                wait.CancelAfter(ping);
+                bool ready;
+                try
+                {
+                    ready = await subscription.Events.WaitToReadAsync(wait.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    await WriteAsync(response, ": ping\n\n", cancellationToken).ConfigureAwait(false);
+                    await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (!ready)
+                {
+                    break; // the hub stopped (shutdown)
+                }
+
+                while (subscription.Events.TryRead(out var taskEvent))
+                {
+                    if (taskEvent.Sequence > sent)
+                    {
+                        await WriteEventAsync(response, taskEvent, cancellationToken).ConfigureAwait(false);
+                        sent = taskEvent.Sequence;
+                    }
+                }
+
+                await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client left or the server is stopping; a client resumes from its last id.
+        }
+        catch (SubscriberTooSlowException)
+        {
+            // Dropped for falling behind; the client reconnects with its last id and catches up from the log.
+        }
+
+        return Results.Empty;
+    }
+
+    private static Task WriteEventAsync(HttpResponse response, TaskEvent taskEvent, CancellationToken cancellationToken) =>
+        WriteAsync(response, string.Create(CultureInfo.InvariantCulture, $"id: {taskEvent.Sequence}\nevent: task\ndata: {taskEvent.Payload}\n\n"), cancellationToken);
+
+    private static async Task WriteAsync(HttpResponse response, string text, CancellationToken cancellationToken) =>
+        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
+}

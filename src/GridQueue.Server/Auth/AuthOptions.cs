@@ -1,0 +1,24 @@
+namespace GridQueue.Server.Auth;
+
+/// <summary>User authentication (configuration section "Auth").</summary>
+public sealed class AuthOptions
+{
+    public const string SectionName = "Auth";
+
+    /// <summary>Signs dev-mode tokens when no secret is configured. Dev mode hands tokens to anyone who asks, so this secret protects nothing.</summary>
+    public const string DevModeSecret = "gridqueue-dev-mode-only-this-secret-protects-nothing";
+
+    /// <summary>Shortest HS256 secret accepted (256 bits, as the algorithm requires).</summary>
+    public const int MinSecretBytes = 32;
+
+    public static readonly TimeSpan DevTokenLifetime = TimeSpan.FromDays(7);
+
+    /// <summary>"jwt" or "dev"; unset picks dev in the Development environment without a secret, else jwt.</summary>
+    public string? Mode { get; set; }
+
+    /// <summary>HS256 secret user tokens are signed with (as Supabase signs its user tokens).</summary>
+    public string? JwtSecret { get; set; }
+
+    /// <summary>When set, tokens must carry this "aud".</summary>
+    public string? Audience { get; set; }
+}

@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace GridQueue.Server.Hosting;
+
+/// <summary>HTTP API settings (configuration section "Api").</summary>
+public sealed class ApiOptions
+{
+    public const string SectionName = "Api";
+    public const long DefaultMaxBodyBytes = 16 * 1024 * 1024;
+    public const int DefaultGeneratePerMinute = 60;
+    public const int DefaultActionsPerMinute = 600;
+    public static readonly TimeSpan DefaultSsePingInterval = TimeSpan.FromSeconds(15);
+
+    /// <summary>Largest accepted request body, in bytes.</summary>
+    [Range(1024, 1024L * 1024 * 1024)]
+    public long MaxBodyBytes { get; set; } = DefaultMaxBodyBytes;
+
+    /// <summary>Generate requests one user may make per minute (0: no limit).</summary>
+    [Range(0, 1_000_000)]
+    public int GeneratePerMinute { get; set; } = DefaultGeneratePerMinute;
+
+    /// <summary>Other API requests (status, list, cancel, retry, event streams) one user may make per minute (0: no limit).</summary>
+    [Range(0, 10_000_000)]
+    public int ActionsPerMinute { get; set; } = DefaultActionsPerMinute;
+
+    /// <summary>An SSE stream sends a ": ping" comment at least this often.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:15:00")]
+    public TimeSpan SsePingInterval { get; set; } = DefaultSsePingInterval;
+}

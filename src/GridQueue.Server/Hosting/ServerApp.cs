@@ -1,0 +1,71 @@
+using GridQueue.Engine.Hosting;
+using GridQueue.Engine.Options;
+using GridQueue.Server.Api;
+using GridQueue.Server.Auth;
+using GridQueue.Tasks.Hosting;
+using GridQueue.Tasks.Options;
+using GridQueue.Tasks.Providers;
+using GridQueue.Tasks.Providers.Simulator;
+using GridQueue.Tasks.Providers.T8Star;
+
+namespace GridQueue.Server.Hosting;
+
+/// <summary>Builds the server: configuration, services, middleware and routes. Program.cs and the tests call it.</summary>
+public static class ServerApp
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    /// <param name="args">Command-line arguments (--Section:Key=value, --urls).</param>
+    /// <param name="configure">Lets tests add configuration or services before the app is built.</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        // appsettings.json is found beside the program wherever it is started from; relative paths in settings
+        // (the database file) still resolve against the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        configure?.Invoke(builder);
+        var configuration = builder.Configuration;
+        if (string.IsNullOrEmpty(configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        var api = configuration.GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = api.MaxBodyBytes);
+
+        var services = builder.Services;
+        services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddGridQueueStorage(configuration);
+        services.AddGridQueueEngine(o => configuration.GetSection(JobEngineOptions.SectionName).Bind(o), r => r.AddTaskHandlers());
+        services.AddGridQueueTasks(
+            o => configuration.GetSection(TasksOptions.SectionName).Bind(o),
+            o => configuration.GetSection(ProvidersOptions.SectionName).Bind(o),
+            o => configuration.GetSection(SimulatorProviderOptions.SectionName).Bind(o));
+        var t8star = configuration.GetSection(T8StarOptions.SectionName);
+        if (!string.IsNullOrWhiteSpace(t8star["BaseUrl"]))
+        {
+            services.AddT8StarProvider(t8star.Bind);
+        }
+
+        var authOptions = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
+        var auth = AuthMode.Resolve(authOptions, builder.Environment.IsDevelopment());
+        services.AddGridQueueAuth(auth);
+        services.AddGridQueueRateLimits(api);
+
+        var app = builder.Build();
+        app.UseGridQueueErrors();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+
+        app.MapHealth();
+        var v1 = app.MapGroup("/api/v1");
+        v1.MapVideoEndpoints();
+        v1.MapEventStream();
+        if (auth.IsDev)
+        {
+            v1.MapDevToken();
+        }
+
+        return app;
+    }
+}
