@@ -1,0 +1,91 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace GridQueue.Simulator;
+
+/// <summary>
+/// The tasks and counters of one simulator, shared by all requests. One lock keeps the counters and the task table
+/// consistent with each other, so a test that reads the stats never sees a task without its count.
+/// </summary>
+public sealed class SimulatorState
+{
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, SimulatedTask> tasks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> byPrompt = new(StringComparer.Ordinal);
+    private int droppedResponses;
+
+    /// <summary>Accepted submits so far, including those whose response was dropped.</summary>
+    public int Submissions
+    {
+        get
+        {
+            lock (gate)
+            {
+                return tasks.Count;
+            }
+        }
+    }
+
+    /// <summary>Submits that created a task but aborted the connection instead of answering.</summary>
+    public int DroppedResponses
+    {
+        get
+        {
+            lock (gate)
+            {
+                return droppedResponses;
+            }
+        }
+    }
+
+    /// <summary>A copy of the accepted submits per prompt.</summary>
+    public IReadOnlyDictionary<string, int> SubmissionsByPrompt()
+    {
+        lock (gate)
+        {
+            return new Dictionary<string, int>(byPrompt, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>All counters at one moment.</summary>
+    public SimulatorStats Snapshot()
+    {
+        lock (gate)
+        {
+            return new SimulatorStats(tasks.Count, droppedResponses, new Dictionary<string, int>(byPrompt, StringComparer.Ordinal));
+        }
+    }
+
+    public bool TryGetTask(string taskId, [NotNullWhen(true)] out SimulatedTask? task)
+    {
+        lock (gate)
+        {
+            return tasks.TryGetValue(taskId, out task);
+        }
+    }
+
+    /// <summary>A copy of every task, oldest submit first.</summary>
+    public IReadOnlyList<SimulatedTask> Tasks()
+    {
+        lock (gate)
+        {
+            return [.. tasks.Values.OrderBy(task => task.SubmittedAt)];
+        }
+    }
+
+    internal void Add(SimulatedTask task)
+    {
+        lock (gate)
+        {
+            tasks.Add(task.Id, task);
+            byPrompt[task.Prompt] = byPrompt.GetValueOrDefault(task.Prompt) + 1;
+        }
+    }
+
+    internal void CountDroppedResponse()
+    {
+        lock (gate)
+        {
+            droppedResponses++;
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace GridQueue.Simulator;
+
+/// <summary>The unified-format video API (<c>/v2/videos/generations</c>) and the placeholder video files.</summary>
+internal static class VideoEndpoints
+{
+    public const string Platform = "simulator";
+    public const string Action = "simulator-videos";
+
+    // The smallest valid MP4 start (an ftyp box), so a downloader that sniffs the file sees a video.
+    private static readonly byte[] PlaceholderVideo =
+    [
+        0x00, 0x00, 0x00, 0x18, (byte)'f', (byte)'t', (byte)'y', (byte)'p',
+        (byte)'i', (byte)'s', (byte)'o', (byte)'m', 0x00, 0x00, 0x02, 0x00,
+        (byte)'i', (byte)'s', (byte)'o', (byte)'m', (byte)'m', (byte)'p', (byte)'4', (byte)'2',
+    ];
+
+    public static IEndpointRouteBuilder MapVideoEndpoints(this IEndpointRouteBuilder app)
+    {
+        // Faults first, then the key: an outage or an overloaded front end answers before any key is looked at.
+        var api = app.MapGroup("/v2/videos/generations");
+        api.AddEndpointFilter(async (invocation, next) =>
+        {
+            var injector = invocation.HttpContext.RequestServices.GetRequiredService<FaultInjector>();
+            return await injector.InterceptAsync(invocation.HttpContext) ?? await next(invocation);
+        });
+        api.AddEndpointFilter(async (invocation, next) =>
+        {
+            var check = invocation.HttpContext.RequestServices.GetRequiredService<ApiKeyCheck>();
+            if (check.Reject(invocation.HttpContext.Request) is { } message)
+            {
+                invocation.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+                return ApiErrors.Unauthorized(message);
+            }
+
+            return await next(invocation);
+        });
+
+        api.MapPost("", SubmitAsync);
+        api.MapGet("{taskId}", GetStatus);
+        app.MapGet("/videos/{taskId}.mp4", GetVideo);
+        return app;
+    }
+
+    private static async Task<IResult> SubmitAsync(
+        HttpContext context,
+        SimulatorState state,
+        SimulatorOptions options,
+        FaultInjector faults,
+        SimulatorRandom random,
+        TimeProvider time)
+    {
+        SubmitRequest? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<SubmitRequest>(context.Request.Body, SimulatorJson.Options, context.RequestAborted);
+        }
+        catch (JsonException exception)
+        {
+            return ApiErrors.InvalidRequest($"the body is not valid JSON: {exception.Message}");
+        }
+
+        if (body is null)
+        {
+            return ApiErrors.InvalidRequest("the body must be a JSON object");
+        }
+
+        if (string.IsNullOrWhiteSpace(body.Prompt))
+        {
+            return ApiErrors.InvalidRequest("prompt is required");
+        }
+
+        if (string.IsNullOrWhiteSpace(body.Model))
+        {
+            return ApiErrors.InvalidRequest("model is required");
+        }
+
+        if (body.Duration is not null
+            && (!int.TryParse(body.Duration, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds <= 0))
+        {
+            return ApiErrors.InvalidRequest("duration must be a whole number of seconds, such as \"10\"");
+        }
+
+        var now = time.GetUtcNow();
+        var task = new SimulatedTask
+        {
+            Id = "sim-" + Guid.CreateVersion7(now).ToString("N"),
+            Prompt = body.Prompt,
+            Model = body.Model,
+            ImageCount = body.Images?.Count ?? 0,
+            AspectRatio = body.AspectRatio,
+            Hd = body.Hd ?? false,
+            ClipDuration = body.Duration,
+            NotifyHook = body.NotifyHook,
+            SubmittedAt = now,
+            RunTime = options.Duration,
+
+            // The fate is fixed now, so every later poll tells the same story.
+            FailAtProgress = random.Chance(options.FailureRate) ? random.Next(90, 100) : null,
+        };
+        state.Add(task);
+
+        if (faults.ShouldDropSubmitResponse())
+        {
+            // The task exists and counts, but the caller never learns its id: the lost-response case.
+            state.CountDroppedResponse();
+            context.Abort();
+            return Results.Empty;
+        }
+
+        return Results.Json(new SubmitResponse(task.Id), SimulatorJson.Options);
+    }
+
+    private static IResult GetStatus(string taskId, HttpContext context, SimulatorState state, TimeProvider time)
+    {
+        if (!state.TryGetTask(taskId, out var task))
+        {
+            return ApiErrors.NotFound($"task {taskId} not found");
+        }
+
+        var view = task.ViewAt(time.GetUtcNow());
+        var output = view.Status == SimulatedTaskStatus.Success ? new TaskOutput(VideoUrl(context.Request, task.Id)) : null;
+        return Results.Json(
+            new TaskStatusResponse(
+                task.Id,
+                Platform,
+                Action,
+                view.Status,
+                view.FailReason,
+                task.SubmittedAt.ToUnixTimeSeconds(),
+                view.StartedAt?.ToUnixTimeSeconds() ?? 0,
+                view.FinishedAt?.ToUnixTimeSeconds() ?? 0,
+                string.Create(CultureInfo.InvariantCulture, $"{view.Progress}%"),
+                output),
+            SimulatorJson.Options);
+    }
+
+    private static IResult GetVideo(string taskId, SimulatorState state, TimeProvider time)
+    {
+        if (!state.TryGetTask(taskId, out var task) || task.ViewAt(time.GetUtcNow()).Status != SimulatedTaskStatus.Success)
+        {
+            return ApiErrors.NotFound($"no video for task {taskId}");
+        }
+
+        return Results.Bytes(PlaceholderVideo, "video/mp4");
+    }
+
+    // Built from the request, so the link names the address and port the caller actually reached.
+    private static string VideoUrl(HttpRequest request, string taskId) =>
+        $"{request.Scheme}://{request.Host}{request.PathBase}/videos/{Uri.EscapeDataString(taskId)}.mp4";
+}
