@@ -35,7 +35,8 @@ public sealed class SqliteStorageTests : IAsyncLifetime
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => _database.OpenStore().MigrateAsync(CancellationToken.None))));
 
         await using var connection = await _database.OpenStore().Connections.OpenAsync();
-        Assert.Equal(1L, await ScalarAsync(connection, "SELECT COUNT(*) FROM gq_migrations;"));
+        Assert.Equal(2L, await ScalarAsync(connection, "SELECT COUNT(*) FROM gq_migrations;")); // 001 jobs, 002 tasks
+        Assert.Equal(1L, await ScalarAsync(connection, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'gq_tasks';"));
     }
 
     [Theory]
