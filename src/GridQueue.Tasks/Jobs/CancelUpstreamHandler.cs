@@ -3,6 +3,7 @@ using GridQueue.Tasks.Model;
 using GridQueue.Tasks.Providers;
 using GridQueue.Tasks.Secrets;
 using GridQueue.Tasks.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace GridQueue.Tasks.Jobs;
 
@@ -10,8 +11,8 @@ namespace GridQueue.Tasks.Jobs;
 /// Cancels a cancelled task's upstream job, where the provider can, then erases the user's key the cancel kept for
 /// this call. Runs as its own job so the cancel request never waits on the upstream and a crash does not skip it.
 /// </summary>
-public sealed class CancelUpstreamHandler(
-    ITaskStore store, TaskDriver driver, ProviderCatalog providers, ApiKeyProtector protector) : IJobHandler
+public sealed partial class CancelUpstreamHandler(
+    ITaskStore store, TaskDriver driver, ProviderCatalog providers, ApiKeyProtector protector, ILogger<CancelUpstreamHandler> logger) : IJobHandler
 {
     public async Task<JobOutcome> HandleAsync(JobContext context, CancellationToken cancellationToken)
     {
@@ -32,9 +33,10 @@ public sealed class CancelUpstreamHandler(
         {
             return JobOutcome.Failed(e.Message, e.RetryAfter);
         }
-        catch (ProviderException)
+        catch (ProviderException e)
         {
             // The upstream would not cancel (it may have finished already). The task is cancelled either way.
+            LogNotCancelled(task.Id, provider.Name, e.Message);
         }
 
         await driver.ChangeAsync(
@@ -45,4 +47,7 @@ public sealed class CancelUpstreamHandler(
             visible: false).ConfigureAwait(false);
         return JobOutcome.Completed;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: {Provider} did not cancel the upstream job ({Reason}); the task is cancelled regardless.")]
+    private partial void LogNotCancelled(string taskId, string provider, string reason);
 }

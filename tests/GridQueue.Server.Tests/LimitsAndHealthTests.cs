@@ -1,0 +1,89 @@
+using System.Net;
+using GridQueue.Server.Tests.Infrastructure;
+
+namespace GridQueue.Server.Tests;
+
+/// <summary>Per-user limits, the deadline, health routes.</summary>
+public sealed class LimitsAndHealthTests
+{
+    [Fact]
+    public async Task Generate_OverTheUserLimit_WaitsQueuedAndNeverRunsMoreThanTheLimit()
+    {
+        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Tasks:MaxRunningPerUser"] = "2",
+            ["Providers:Simulator:Duration"] = "00:00:01",
+        });
+        using var alice = await server.CreateClientAsync("alice");
+        using var bob = await server.CreateClientAsync("bob");
+        var ids = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            ids.Add((await alice.GenerateAsync(TaskApi.Body($"alice {i}"))).Id());
+        }
+
+        var bobs = await bob.GenerateAsync(TaskApi.Body("bob"));
+        var peak = 0;
+        var bobStartedWhileAliceWaited = false;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var (_, page) = await alice.GetEnvelopeAsync("api/v1/video/tasks?limit=100");
+            var statuses = page.GetProperty("data").GetProperty("items").EnumerateArray().Select(t => t.Status()).ToList();
+            peak = Math.Max(peak, statuses.Count(s => s == "running"));
+            if ((await bob.StatusAsync(bobs.Id())).Status() != "queued" && statuses.Contains("queued"))
+            {
+                bobStartedWhileAliceWaited = true;
+            }
+
+            if (statuses.All(s => s == "succeeded"))
+            {
+                break;
+            }
+
+            await Task.Delay(30);
+        }
+
+        Assert.Equal(2, peak);
+        Assert.True(bobStartedWhileAliceWaited, "another user's task is not held back by alice's queue");
+        foreach (var id in ids)
+        {
+            Assert.Equal("succeeded", (await alice.StatusAsync(id)).Status());
+        }
+    }
+
+    [Fact]
+    public async Task Poll_PastTheDeadline_FailsTheTaskSayingSo()
+    {
+        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Tasks:Deadline"] = "00:00:01",
+            ["Providers:Simulator:Duration"] = "00:01:00",
+        });
+        using var client = await server.CreateClientAsync("alice");
+        var task = await client.GenerateAsync(TaskApi.Body());
+        var failed = await client.WaitForStatusAsync(task.Id(), "failed");
+        Assert.Contains("did not finish the video within 1 s", failed.GetProperty("error_message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Health_ServingAndMigrated_BothAnswer200()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var client = server.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("readyz")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Readyz_DatabaseGone_Answers503()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var client = server.CreateClient();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        File.Delete(Path.Combine(server.Folder, "gridqueue.db"));
+        File.Delete(Path.Combine(server.Folder, "gridqueue.db-wal"));
+        File.Delete(Path.Combine(server.Folder, "gridqueue.db-shm"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("readyz")).StatusCode);
+    }
+}
