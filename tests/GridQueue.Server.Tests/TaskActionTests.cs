@@ -75,13 +75,30 @@ public sealed class TaskActionTests
             tasks.Add((await client.GenerateAsync(TaskApi.Body($"race {i}"))).Id());
         }
 
-        // Cancels spread across the moment the upstream finishes (about 1 s after the submit).
-        var answers = await Task.WhenAll(tasks.Select(async (id, i) =>
+        // Each task is cancelled once the stream shows it past its own threshold (50 % to 96 %), so the cancels
+        // spread across the moment the upstream reports success; some land before it, some race it.
+        var thresholds = tasks.Select((id, i) => (id, at: 50 + (i * 2))).ToDictionary(x => x.id, x => x.at);
+        var cancels = new List<Task<(string id, (HttpStatusCode Status, System.Text.Json.JsonElement Envelope))>>();
+        var seen = new List<SseEvent>();
+        var ended = new HashSet<string>();
+        while (ended.Count < tasks.Count)
         {
-            await Task.Delay(700 + (i * 25));
-            return (id, await client.PostEnvelopeAsync($"api/v1/video/cancel/{id}"));
-        }));
+            var e = await stream.NextAsync();
+            seen.Add(e);
+            var id = e.Data.Id();
+            if (e.Data.IsTerminal())
+            {
+                ended.Add(id);
+            }
 
+            if (thresholds.TryGetValue(id, out var at) && (e.Data.GetProperty("progress").GetInt32() >= at || e.Data.IsTerminal()))
+            {
+                thresholds.Remove(id);
+                cancels.Add(Task.Run(async () => (id, await client.PostEnvelopeAsync($"api/v1/video/cancel/{id}"))));
+            }
+        }
+
+        var answers = await Task.WhenAll(cancels);
         var cancelledByUs = answers.Where(a => a.Item2.Status == HttpStatusCode.OK).Select(a => a.id).ToHashSet();
         Assert.All(answers.Where(a => a.Item2.Status != HttpStatusCode.OK), a => Assert.Equal("BAD_REQUEST", a.Item2.Envelope.ErrorCode()));
         await Task.Delay(1500); // every poll that was in flight has answered by now
@@ -91,7 +108,7 @@ public sealed class TaskActionTests
             Assert.Equal(cancelledByUs.Contains(id) ? "cancelled" : "succeeded", task.Status());
         }
 
-        var events = stream.Drain();
+        var events = seen.Concat(stream.Drain()).ToList();
         foreach (var id in tasks)
         {
             var statuses = events.Where(e => e.Data.Id() == id).Select(e => e.Data.Status()).ToList();

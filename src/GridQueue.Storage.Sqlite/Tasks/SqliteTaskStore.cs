@@ -7,14 +7,15 @@ namespace GridQueue.Storage.Sqlite.Tasks;
 
 /// <summary>
 /// <see cref="ITaskStore"/> on the job store's SQLite file, so a task change and the job it inserts share one
-/// transaction. Writes take the process's write gate and run on one long-lived connection whose statements stay
-/// prepared; reads use pooled connections beside them (WAL).
+/// transaction. Writes take the process's write gate and run on one of two long-lived connections whose statements
+/// stay prepared — one at the configured synchronous level, one relaxed to NORMAL for poll results (see
+/// <see cref="WriteDurability"/>); reads use pooled connections beside them (WAL).
 /// </summary>
 public sealed class SqliteTaskStore : ITaskStore, IDisposable
 {
     private readonly SqliteConnectionFactory _connections;
-    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
-    private SqliteConnection? _writeConnection;
+    private readonly WriteConnection _durable = new();
+    private readonly WriteConnection _relaxed = new();
     private bool _disposed;
 
     public SqliteTaskStore(SqliteJobStore jobs)
@@ -23,19 +24,22 @@ public sealed class SqliteTaskStore : ITaskStore, IDisposable
         _connections = jobs.Connections;
     }
 
-    public async Task<ITaskWriteScope> BeginAsync(CancellationToken cancellationToken)
+    public async Task<ITaskWriteScope> BeginAsync(WriteDurability durability, CancellationToken cancellationToken)
     {
+        var writer = durability == WriteDurability.Durable ? _durable : _relaxed;
         await _connections.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _writeConnection ??= await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var transaction = _writeConnection.BeginTransaction(deferred: false);
-            return new SqliteTaskWriteScope(this, _writeConnection, transaction);
+            writer.Connection ??= durability == WriteDurability.Durable
+                ? await _connections.OpenAsync(cancellationToken).ConfigureAwait(false)
+                : await _connections.OpenBookkeepingAsync(cancellationToken).ConfigureAwait(false);
+            var transaction = writer.Connection.BeginTransaction(deferred: false);
+            return new SqliteTaskWriteScope(this, writer, transaction);
         }
         catch
         {
-            CloseWriteConnection();
+            writer.Close();
             _connections.WriteGate.Release();
             throw;
         }
@@ -119,7 +123,7 @@ public sealed class SqliteTaskStore : ITaskStore, IDisposable
 
     public async Task<int> EventDeleteBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
     {
-        await using var scope = (SqliteTaskWriteScope)await BeginAsync(cancellationToken).ConfigureAwait(false);
+        await using var scope = (SqliteTaskWriteScope)await BeginAsync(WriteDurability.Relaxed, cancellationToken).ConfigureAwait(false);
         var command = scope.Prepared(TaskSqlText.EventDeleteBefore);
         command.Parameters.AddWithValue("@cutoff", UnixTime.ToMs(cutoff));
         command.Parameters.AddWithValue("@limit", limit);
@@ -130,7 +134,7 @@ public sealed class SqliteTaskStore : ITaskStore, IDisposable
 
     public async Task<int> IdempotencyKeyDeleteBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
-        await using var scope = (SqliteTaskWriteScope)await BeginAsync(cancellationToken).ConfigureAwait(false);
+        await using var scope = (SqliteTaskWriteScope)await BeginAsync(WriteDurability.Relaxed, cancellationToken).ConfigureAwait(false);
         var command = scope.Prepared(TaskSqlText.IdempotencyDeleteBefore);
         command.Parameters.AddWithValue("@cutoff", UnixTime.ToMs(cutoff));
         var deleted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -144,7 +148,8 @@ public sealed class SqliteTaskStore : ITaskStore, IDisposable
         try
         {
             _disposed = true;
-            CloseWriteConnection();
+            _durable.Close();
+            _relaxed.Close();
         }
         finally
         {
@@ -152,41 +157,49 @@ public sealed class SqliteTaskStore : ITaskStore, IDisposable
         }
     }
 
-    /// <summary>The prepared command for <paramref name="sql"/> on the write connection (caller holds the gate).</summary>
-    internal SqliteCommand Prepared(SqliteConnection connection, SqliteTransaction transaction, string sql)
-    {
-        if (!_prepared.TryGetValue(sql, out var command))
-        {
-            command = connection.CreateCommand();
-            command.CommandText = sql;
-            _prepared[sql] = command;
-        }
-
-        command.Parameters.Clear();
-        command.Transaction = transaction;
-        return command;
-    }
-
     /// <summary>Ends a scope: releases the gate; after a failure, the connection is not trusted again.</summary>
-    internal void EndScope(bool failed)
+    internal void EndScope(WriteConnection writer, bool failed)
     {
         if (failed)
         {
-            CloseWriteConnection();
+            writer.Close();
         }
 
         _connections.WriteGate.Release();
     }
 
-    private void CloseWriteConnection()
+    /// <summary>A long-lived write connection and its prepared statements (used only under the write gate).</summary>
+    internal sealed class WriteConnection
     {
-        foreach (var command in _prepared.Values)
+        private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
+
+        public SqliteConnection? Connection { get; set; }
+
+        /// <summary>The prepared command for <paramref name="sql"/>, enlisted in <paramref name="transaction"/>, with no parameters.</summary>
+        public SqliteCommand Prepared(SqliteTransaction transaction, string sql)
         {
-            command.Dispose();
+            if (!_prepared.TryGetValue(sql, out var command))
+            {
+                command = Connection!.CreateCommand();
+                command.CommandText = sql;
+                _prepared[sql] = command;
+            }
+
+            command.Parameters.Clear();
+            command.Transaction = transaction;
+            return command;
         }
 
-        _prepared.Clear();
-        _writeConnection?.Dispose();
-        _writeConnection = null;
+        public void Close()
+        {
+            foreach (var command in _prepared.Values)
+            {
+                command.Dispose();
+            }
+
+            _prepared.Clear();
+            Connection?.Dispose();
+            Connection = null;
+        }
     }
 }

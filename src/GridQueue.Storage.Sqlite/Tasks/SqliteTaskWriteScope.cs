@@ -6,14 +6,14 @@ using Microsoft.Data.Sqlite;
 namespace GridQueue.Storage.Sqlite.Tasks;
 
 /// <summary>One BEGIN IMMEDIATE transaction on the task store's write connection, holding the write gate until disposed.</summary>
-internal sealed class SqliteTaskWriteScope(SqliteTaskStore store, SqliteConnection connection, SqliteTransaction transaction) : ITaskWriteScope
+internal sealed class SqliteTaskWriteScope(SqliteTaskStore store, SqliteTaskStore.WriteConnection writer, SqliteTransaction transaction) : ITaskWriteScope
 {
     private bool _committed;
     private bool _disposed;
 
     public DbTransaction Transaction => transaction;
 
-    public SqliteCommand Prepared(string sql) => store.Prepared(connection, transaction, sql);
+    public SqliteCommand Prepared(string sql) => writer.Prepared(transaction, sql);
 
     public async Task<VideoTask?> TaskGetAsync(string taskId, CancellationToken cancellationToken)
     {
@@ -115,7 +115,7 @@ internal sealed class SqliteTaskWriteScope(SqliteTaskStore store, SqliteConnecti
         finally
         {
             await transaction.DisposeAsync().ConfigureAwait(false);
-            store.EndScope(failed);
+            store.EndScope(writer, failed);
         }
     }
 }

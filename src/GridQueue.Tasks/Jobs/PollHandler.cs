@@ -3,6 +3,7 @@ using GridQueue.Tasks.Model;
 using GridQueue.Tasks.Options;
 using GridQueue.Tasks.Providers;
 using GridQueue.Tasks.Secrets;
+using GridQueue.Tasks.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -61,7 +62,7 @@ public sealed partial class PollHandler(
         switch (status.State)
         {
             case UpstreamState.Succeeded when !string.IsNullOrWhiteSpace(status.VideoUrl):
-                await driver.ChangeAsync(task.Id, task.Attempt, (t, at) => TaskRules.Succeed(t, status.VideoUrl, at), cancellationToken).ConfigureAwait(false);
+                await driver.ChangeAsync(task.Id, task.Attempt, (t, at) => TaskRules.Succeed(t, status.VideoUrl, at), cancellationToken, durability: WriteDurability.Relaxed).ConfigureAwait(false);
                 return JobOutcome.Completed;
             case UpstreamState.Succeeded:
                 await FailAsync(task, "The provider reported success without a video URL.", cancellationToken).ConfigureAwait(false);
@@ -72,7 +73,7 @@ public sealed partial class PollHandler(
             default:
                 if (status.Progress > task.Progress)
                 {
-                    await driver.ChangeAsync(task.Id, task.Attempt, (t, at) => TaskRules.Advance(t, status.Progress, at), cancellationToken).ConfigureAwait(false);
+                    await driver.ChangeAsync(task.Id, task.Attempt, (t, at) => TaskRules.Advance(t, status.Progress, at), cancellationToken, durability: WriteDurability.Relaxed).ConfigureAwait(false);
                 }
 
                 return JobOutcome.Snooze(_options.NextPollDelay(running));
@@ -80,7 +81,7 @@ public sealed partial class PollHandler(
     }
 
     private Task<VideoTask?> FailAsync(VideoTask task, string message, CancellationToken cancellationToken) =>
-        driver.ChangeAsync(task.Id, task.Attempt, (t, now) => TaskRules.Fail(t, message, now), cancellationToken);
+        driver.ChangeAsync(task.Id, task.Attempt, (t, now) => TaskRules.Fail(t, message, now), cancellationToken, durability: WriteDurability.Relaxed);
 
     private static string Describe(TimeSpan span) =>
         span.TotalMinutes >= 1 && span.Seconds == 0 ? $"{span.TotalMinutes:0} min" : $"{span.TotalSeconds:0.#} s";

@@ -150,7 +150,7 @@ public sealed partial class SubmitHandler(
         var now = driver.Time.GetUtcNow();
         var perProvider = _options.MaxRunningPerProvider.GetValueOrDefault(task.Provider);
         VideoTask? started;
-        await using (var scope = await store.BeginAsync(cancellationToken).ConfigureAwait(false))
+        await using (var scope = await store.BeginAsync(WriteDurability.Durable, cancellationToken).ConfigureAwait(false))
         {
             var current = await scope.TaskGetAsync(task.Id, cancellationToken).ConfigureAwait(false);
             if (current is null || current.Attempt != task.Attempt)

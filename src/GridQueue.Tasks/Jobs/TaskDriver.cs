@@ -26,11 +26,12 @@ public sealed class TaskDriver(ITaskStore store, TaskChangeSignal signal, TimePr
         Func<VideoTask, DateTimeOffset, VideoTask?> rule,
         CancellationToken cancellationToken,
         Func<ITaskWriteScope, VideoTask, Task<VideoTask>>? alsoInTransaction = null,
-        bool visible = true)
+        bool visible = true,
+        WriteDurability durability = WriteDurability.Durable)
     {
         var now = time.GetUtcNow();
         VideoTask? stored;
-        await using (var scope = await store.BeginAsync(cancellationToken).ConfigureAwait(false))
+        await using (var scope = await store.BeginAsync(durability, cancellationToken).ConfigureAwait(false))
         {
             var current = await scope.TaskGetAsync(taskId, cancellationToken).ConfigureAwait(false);
             if (current is null || current.Attempt != attempt)

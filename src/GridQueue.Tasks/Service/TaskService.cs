@@ -35,7 +35,7 @@ public sealed class TaskService(
         ArgumentNullException.ThrowIfNull(request);
         var now = time.GetUtcNow();
         var protectedKey = userApiKey is null ? null : protector.Protect(userApiKey);
-        await using var scope = await store.BeginAsync(cancellationToken).ConfigureAwait(false);
+        await using var scope = await store.BeginAsync(WriteDurability.Durable, cancellationToken).ConfigureAwait(false);
         if (idempotencyKey is not null)
         {
             var existingId = await scope.IdempotencyKeyFindAsync(userId, idempotencyKey, now - _options.IdempotencyWindow, cancellationToken).ConfigureAwait(false);
@@ -111,7 +111,7 @@ public sealed class TaskService(
 
         var now = time.GetUtcNow();
         VideoTask cancelled;
-        await using (var scope = await store.BeginAsync(cancellationToken).ConfigureAwait(false))
+        await using (var scope = await store.BeginAsync(WriteDurability.Durable, cancellationToken).ConfigureAwait(false))
         {
             var task = await scope.TaskGetAsync(taskId, cancellationToken).ConfigureAwait(false);
             if (task is null || task.UserId != userId)
@@ -165,7 +165,7 @@ public sealed class TaskService(
 
         var now = time.GetUtcNow();
         VideoTask retried;
-        await using (var scope = await store.BeginAsync(cancellationToken).ConfigureAwait(false))
+        await using (var scope = await store.BeginAsync(WriteDurability.Durable, cancellationToken).ConfigureAwait(false))
         {
             var task = await scope.TaskGetAsync(taskId, cancellationToken).ConfigureAwait(false);
             if (task is null || task.UserId != userId)

@@ -10,7 +10,12 @@ namespace GridQueue.Tasks.Storage;
 public interface ITaskStore
 {
     /// <summary>Opens a write transaction. Dispose without <see cref="ITaskWriteScope.CommitAsync"/> rolls back.</summary>
-    Task<ITaskWriteScope> BeginAsync(CancellationToken cancellationToken);
+    /// <param name="durability">
+    /// <see cref="WriteDurability.Durable"/> for what a caller is told has happened and for the submit record that
+    /// must survive a power cut; <see cref="WriteDurability.Relaxed"/> for changes that are derived again from the
+    /// upstream if a power cut loses them (poll results).
+    /// </param>
+    Task<ITaskWriteScope> BeginAsync(WriteDurability durability, CancellationToken cancellationToken);
 
     Task<VideoTask?> TaskGetAsync(string taskId, CancellationToken cancellationToken);
 
