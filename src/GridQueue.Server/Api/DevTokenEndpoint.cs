@@ -36,7 +36,18 @@ public static class DevTokenEndpoint
                 return ApiErrors.Field("user_id", "user_id is required and must be a string.");
             }
 
-            var userId = userIdElement.GetString()!;
+            string userId;
+            try
+            {
+                userId = userIdElement.GetString()!;
+            }
+            catch (InvalidOperationException)
+            {
+                // GetString throws for a string that is not valid UTF-8 (JsonDocument checks only when the text is
+                // read): the client's mistake, a 400, not a 500.
+                return ApiErrors.Field("user_id", "user_id must be valid UTF-8 text.");
+            }
+
             if (string.IsNullOrWhiteSpace(userId) || userId.Length > MaxUserIdLength || userId.Any(char.IsControl))
             {
                 return ApiErrors.Field("user_id", $"user_id must be 1 to {MaxUserIdLength} printable characters.");

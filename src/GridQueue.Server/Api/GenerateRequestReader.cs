@@ -77,7 +77,24 @@ public static class GenerateRequestReader
             return null;
         }
 
-        return value.GetString();
+        return Text(value, name, errors);
+    }
+
+    /// <summary>
+    /// The string's text. JsonDocument checks a string's UTF-8 only when the text is read, and GetString then throws
+    /// InvalidOperationException: without this, a body with invalid UTF-8 in a string got a 500 instead of a 400.
+    /// </summary>
+    private static string? Text(JsonElement value, string name, Dictionary<string, string> errors)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            errors[name] = $"{name} must be valid UTF-8 text.";
+            return null;
+        }
     }
 
     private static bool? Bool(JsonElement root, string name, Dictionary<string, string> errors)
@@ -127,6 +144,7 @@ public static class GenerateRequestReader
             return null;
         }
 
-        return [.. value.EnumerateArray().Select(e => e.GetString()!)];
+        var items = value.EnumerateArray().Select(e => Text(e, name, errors)!).ToArray();
+        return errors.ContainsKey(name) ? null : items;
     }
 }

@@ -14,19 +14,26 @@ public static class ErrorHandling
     public static WebApplication UseGridQueueErrors(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.UseExceptionHandler(handler => handler.Run(async context =>
+        app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            var result = error switch
+            // A BadHttpRequestException is the client's mistake (a body over the limit, a malformed request) and is
+            // answered with a 4xx below; without this the middleware logged each one as an Error ("unhandled
+            // exception"), e.g. for a dev-token body over Api__MaxBodyBytes. Real failures are still logged.
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
+            ExceptionHandler = async context =>
             {
-                BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-                    ApiErrors.PayloadTooLarge(context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ApiOptions>>().Value.MaxBodyBytes),
-                BadHttpRequestException bad => ApiErrors.Validation($"The request could not be read: {bad.Message}"),
-                DbException or TimeoutException => ApiErrors.Unavailable("Storage is not answering right now; try again shortly."),
-                _ => ApiErrors.Internal(context.TraceIdentifier),
-            };
-            await result.WriteAsync(context.Response).ConfigureAwait(false);
-        }));
+                var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+                var result = error switch
+                {
+                    BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+                        ApiErrors.PayloadTooLarge(context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ApiOptions>>().Value.MaxBodyBytes),
+                    BadHttpRequestException bad => ApiErrors.Validation($"The request could not be read: {bad.Message}"),
+                    DbException or TimeoutException => ApiErrors.Unavailable("Storage is not answering right now; try again shortly."),
+                    _ => ApiErrors.Internal(context.TraceIdentifier),
+                };
+                await result.WriteAsync(context.Response).ConfigureAwait(false);
+            },
+        });
 
         app.UseStatusCodePages(async context =>
         {
