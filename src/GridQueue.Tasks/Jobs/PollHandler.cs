@@ -50,7 +50,10 @@ public sealed partial class PollHandler(
         catch (ProviderException e) when (e.Kind != ProviderErrorKind.Permanent)
         {
             LogTransient(task.Id, provider.Name, e.Message);
-            var wait = _options.NextPollDelay(running);
+            // Back off while the upstream is in trouble: twice the usual wait (at most the poll cap), or its
+            // Retry-After when that is longer, so an outage is not met with a poll storm.
+            var usual = _options.NextPollDelay(running);
+            var wait = TimeSpan.FromTicks(Math.Max(usual.Ticks, Math.Min(usual.Ticks * 2, _options.PollMaxInterval.Ticks)));
             return JobOutcome.Snooze(e.RetryAfter is { } retryAfter && retryAfter > wait ? retryAfter : wait);
         }
         catch (ProviderException e)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly.Telemetry;
 
 namespace GridQueue.Tasks.Providers.T8Star;
 
@@ -50,6 +51,11 @@ public static class T8StarServiceCollectionExtensions
                     services.GetRequiredService<TimeProvider>(),
                     services.GetRequiredService<ILoggerFactory>().CreateLogger<T8StarProvider>());
             });
+
+        // Polly reports every failed attempt of a call at Error level. An upstream answering 503 is routine here
+        // (the task layer snoozes or retries it, and T8StarLog warns once per retry), so those reports go to Debug.
+        services.Configure<TelemetryOptions>(telemetry => telemetry.SeverityProvider = static args =>
+            args.Event.EventName == "ExecutionAttempt" ? ResilienceEventSeverity.Debug : args.Event.Severity);
 
         services.AddSingleton<T8StarProvider>();
         services.AddSingleton<IVideoProvider>(sp => sp.GetRequiredService<T8StarProvider>());
