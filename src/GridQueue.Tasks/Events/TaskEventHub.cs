@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using GridQueue.Tasks.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,12 +19,22 @@ public sealed partial class TaskEventHub(
 
     private const int BatchSize = 1_000;
     private static readonly TimeSpan FallbackPoll = TimeSpan.FromSeconds(1);
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<TaskEventSubscription, byte>> _byUser = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, HashSet<TaskEventSubscription>> _byUser = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _delivered;
 
     /// <summary>Live listeners now.</summary>
-    public int ListenerCount => _byUser.Values.Sum(s => s.Count);
+    public int ListenerCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _byUser.Values.Sum(s => s.Count);
+            }
+        }
+    }
 
     /// <summary>The last sequence handed to listeners.</summary>
     public long DeliveredSequence => Interlocked.Read(ref _delivered);
@@ -38,7 +47,16 @@ public sealed partial class TaskEventHub(
     {
         await _ready.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         var subscription = new TaskEventSubscription(userId, taskId, ListenerCapacity, Unsubscribe);
-        _byUser.GetOrAdd(userId, _ => new()).TryAdd(subscription, 0);
+        lock (_gate)
+        {
+            if (!_byUser.TryGetValue(userId, out var listeners))
+            {
+                _byUser[userId] = listeners = [];
+            }
+
+            listeners.Add(subscription);
+        }
+
         return subscription;
     }
 
@@ -69,9 +87,12 @@ public sealed partial class TaskEventHub(
         }
         finally
         {
-            foreach (var subscription in _byUser.Values.SelectMany(s => s.Keys))
+            lock (_gate)
             {
-                subscription.Close();
+                foreach (var subscription in _byUser.Values.SelectMany(s => s))
+                {
+                    subscription.Close();
+                }
             }
         }
     }
@@ -83,15 +104,19 @@ public sealed partial class TaskEventHub(
             var batch = await store.EventListAfterAsync(DeliveredSequence, null, null, BatchSize, cancellationToken).ConfigureAwait(false);
             foreach (var taskEvent in batch)
             {
-                if (_byUser.TryGetValue(taskEvent.UserId, out var listeners))
+                // Delivering is a non-blocking write into the listener's buffer, so it is done under the lock.
+                lock (_gate)
                 {
-                    foreach (var listener in listeners.Keys)
+                    if (_byUser.TryGetValue(taskEvent.UserId, out var listeners))
                     {
-                        listener.Deliver(taskEvent);
+                        foreach (var listener in listeners)
+                        {
+                            listener.Deliver(taskEvent);
+                        }
                     }
-                }
 
-                Interlocked.Exchange(ref _delivered, taskEvent.Sequence);
+                    Interlocked.Exchange(ref _delivered, taskEvent.Sequence);
+                }
             }
 
             if (batch.Count < BatchSize)
@@ -103,9 +128,12 @@ public sealed partial class TaskEventHub(
 
     private void Unsubscribe(TaskEventSubscription subscription)
     {
-        if (_byUser.TryGetValue(subscription.UserId, out var listeners))
+        lock (_gate)
         {
-            listeners.TryRemove(subscription, out _);
+            if (_byUser.TryGetValue(subscription.UserId, out var listeners) && listeners.Remove(subscription) && listeners.Count == 0)
+            {
+                _byUser.Remove(subscription.UserId); // users who left cost nothing
+            }
         }
     }
 

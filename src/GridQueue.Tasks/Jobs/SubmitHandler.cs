@@ -147,11 +147,11 @@ public sealed partial class SubmitHandler(
     /// </summary>
     private async Task<(VideoTask? Task, bool SlotFree)> StartIfSlotFreeAsync(VideoTask task, CancellationToken cancellationToken)
     {
-        var now = driver.Time.GetUtcNow();
         var perProvider = _options.MaxRunningPerProvider.GetValueOrDefault(task.Provider);
         VideoTask? started;
         await using (var scope = await store.BeginAsync(WriteDurability.Durable, cancellationToken).ConfigureAwait(false))
         {
+            var now = driver.Time.GetUtcNow();
             var current = await scope.TaskGetAsync(task.Id, cancellationToken).ConfigureAwait(false);
             if (current is null || current.Attempt != task.Attempt)
             {

@@ -29,10 +29,11 @@ public sealed class TaskDriver(ITaskStore store, TaskChangeSignal signal, TimePr
         bool visible = true,
         WriteDurability durability = WriteDurability.Durable)
     {
-        var now = time.GetUtcNow();
         VideoTask? stored;
         await using (var scope = await store.BeginAsync(durability, cancellationToken).ConfigureAwait(false))
         {
+            // The change happens in this transaction: its time (updated_at) is read once the write has begun.
+            var now = time.GetUtcNow();
             var current = await scope.TaskGetAsync(taskId, cancellationToken).ConfigureAwait(false);
             if (current is null || current.Attempt != attempt)
             {

@@ -33,9 +33,12 @@ public sealed class TaskService(
         string userId, ValidGenerateRequest request, string? idempotencyKey, string? userApiKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var now = time.GetUtcNow();
         var protectedKey = userApiKey is null ? null : protector.Protect(userApiKey);
         await using var scope = await store.BeginAsync(WriteDurability.Durable, cancellationToken).ConfigureAwait(false);
+
+        // Times are read once the write transaction has begun: a change happens when it is written, and
+        // updated_at is what clients measure push latency from.
+        var now = time.GetUtcNow();
         if (idempotencyKey is not null)
         {
             var existingId = await scope.IdempotencyKeyFindAsync(userId, idempotencyKey, now - _options.IdempotencyWindow, cancellationToken).ConfigureAwait(false);
@@ -109,10 +112,10 @@ public sealed class TaskService(
             return TaskActionResult.NotFound;
         }
 
-        var now = time.GetUtcNow();
         VideoTask cancelled;
         await using (var scope = await store.BeginAsync(WriteDurability.Durable, cancellationToken).ConfigureAwait(false))
         {
+            var now = time.GetUtcNow();
             var task = await scope.TaskGetAsync(taskId, cancellationToken).ConfigureAwait(false);
             if (task is null || task.UserId != userId)
             {
@@ -163,10 +166,10 @@ public sealed class TaskService(
             return TaskActionResult.NotFound;
         }
 
-        var now = time.GetUtcNow();
         VideoTask retried;
         await using (var scope = await store.BeginAsync(WriteDurability.Durable, cancellationToken).ConfigureAwait(false))
         {
+            var now = time.GetUtcNow();
             var task = await scope.TaskGetAsync(taskId, cancellationToken).ConfigureAwait(false);
             if (task is null || task.UserId != userId)
             {

@@ -1,0 +1,27 @@
+namespace GridQueue.Bench.Tasks;
+
+/// <summary>Everything one run measured, for <see cref="RunReport"/>.</summary>
+internal sealed class RunOutcome
+{
+    public required TaskBenchOptions Options { get; init; }
+    public required TaskTracker Tracker { get; init; }
+    public required IReadOnlyList<SseStream> Streams { get; init; }
+    public TaskSubmitter? Submitter { get; set; }
+    public bool AllEnded { get; set; }
+    public TimeSpan SubmitTime { get; set; }
+    public TimeSpan RunTime { get; set; }
+    public TimeSpan ClientCpu { get; set; }
+    public ResourceSummary ServerAtReady { get; set; } = ResourceSummary.Empty;
+    public ResourceSummary Server { get; set; } = ResourceSummary.Empty;
+    public int UpstreamSubmissions { get; set; }
+    public IReadOnlyList<string> Lost { get; set; } = [];
+
+    /// <summary>Every task was accepted and ended, and the event stream broke no promise.</summary>
+    public bool Succeeded =>
+        AllEnded
+        && Tracker.SubmitFailed == 0
+        && Tracker.EventsAfterEnd == 0
+        && Tracker.ProgressWentBack == 0
+        && Tracker.EventsOnWrongStream == 0
+        && Streams.All(s => s.NotIncreasing == 0 && s.Unreadable == 0);
+}

@@ -1,0 +1,78 @@
+namespace GridQueue.Bench.Tasks;
+
+/// <summary>Prints a run's figures; the last line is the one-line summary to quote.</summary>
+internal static class RunReport
+{
+    public const double PushGoalMs = 20;
+    public const double MemoryGoalMiB = 1024;
+
+    public static void Print(RunOutcome run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var tracker = run.Tracker;
+        var samples = run.Streams.SelectMany(s => s.Samples).ToList();
+        var all = new Percentiles(samples.Select(s => s.LatencyMs));
+        var submitSeconds = run.SubmitTime.TotalSeconds;
+
+        Report.Line($"");
+        Report.Line($"submit: {tracker.Accepted} accepted in {Report.Seconds(run.SubmitTime)} ({tracker.Accepted / Math.Max(submitSeconds, 0.001):0} tasks/s), {run.Submitter?.Retries ?? 0} retried requests, {tracker.SubmitFailed} failed");
+        if (run.Submitter is { } submitter)
+        {
+            var requests = new Percentiles(submitter.RequestMs);
+            Report.Line($"  generate request: p50 {Report.Ms(requests.At(50))} ms, p99 {Report.Ms(requests.At(99))} ms, max {Report.Ms(requests.Max)} ms");
+            foreach (var error in submitter.Errors)
+            {
+                Report.Line($"  submit error: {error}");
+            }
+        }
+
+        Report.Line($"in flight: peak {tracker.PeakInFlight} of {run.Options.Tasks} at {Report.Seconds(tracker.PeakInFlightAt)}{(tracker.PeakInFlight == run.Options.Tasks ? " (all at once)" : "")}; upstream submissions {run.UpstreamSubmissions}");
+        Report.Line($"ended: {tracker.Ended} of {run.Options.Tasks}, last at {Report.Seconds(tracker.LastEndAt)} after the first submit");
+        Report.Line($"events: {samples.Count} ({string.Join(", ", Enum.GetValues<EventKind>().Select(k => $"{k.ToString().ToLowerInvariant()} {samples.Count(s => s.Kind == k)}"))}); reconnects {run.Streams.Sum(s => s.Reconnects)}, ids not increasing {run.Streams.Sum(s => s.NotIncreasing)}, unreadable {run.Streams.Sum(s => s.Unreadable)}, after end {tracker.EventsAfterEnd}, progress back {tracker.ProgressWentBack}, wrong stream {tracker.EventsOnWrongStream}, unknown tasks {tracker.UnknownTasks}");
+        foreach (var stream in run.Streams.Where(s => s.Reconnects > 0).Take(5))
+        {
+            Report.Line($"  a stream reconnected {stream.Reconnects}x, last error: {stream.LastError}");
+        }
+
+        Report.Line($"");
+        Report.Line($"push latency (arrival at the client - updated_at), ms:");
+        PrintLatency("all events", all);
+        foreach (var kind in Enum.GetValues<EventKind>())
+        {
+            PrintLatency("  " + kind.ToString().ToLowerInvariant(), new Percentiles(samples.Where(s => s.Kind == kind).Select(s => s.LatencyMs)));
+        }
+
+        PrintLatency("  while submitting", new Percentiles(samples.Where(s => s.ArrivalSeconds <= submitSeconds).Select(s => s.LatencyMs)));
+        PrintLatency("  after submitting", new Percentiles(samples.Where(s => s.ArrivalSeconds > submitSeconds).Select(s => s.LatencyMs)));
+        Report.Line($"  over {PushGoalMs} ms: {all.CountAbove(PushGoalMs)} of {all.Count}");
+
+        var server = run.Server;
+        Report.Line($"");
+        Report.Line($"server process (sampled every {ProcessSampler.Interval.TotalMilliseconds:0} ms from the first submit to the last end, {Report.Seconds(run.RunTime)}):");
+        Report.Line($"  memory: RSS before the first submit {run.ServerAtReady.EndRssMiB:0} MiB, peak {server.PeakRssMiB:0} MiB (kernel high-water mark {server.KernelPeakRssMiB:0} MiB), at the end {server.EndRssMiB:0} MiB; threads up to {server.PeakThreads}");
+        Report.Line($"  CPU: {server.CpuSeconds:0.0} s, average {server.AverageCpuPercent:0}% of one core, busiest second {server.PeakCpuPercent:0}%");
+        Report.Line($"client (this process: SSE readers, submitters and the simulator): CPU {run.ClientCpu.TotalSeconds:0.0} s, average {run.ClientCpu.TotalSeconds / Math.Max(run.RunTime.TotalSeconds, 0.001) * 100:0}% of one core");
+
+        foreach (var line in run.Lost)
+        {
+            Report.Line($"LOST: {line}");
+        }
+
+        var pushGoal = all.At(99) < PushGoalMs ? "met" : "missed";
+        var memoryGoal = server.KernelPeakRssMiB < MemoryGoalMiB ? "met" : "missed";
+        Report.Line($"goals: push p99 under {PushGoalMs:0} ms {pushGoal}; server under 1 GiB {memoryGoal}");
+        if (!run.Succeeded)
+        {
+            Report.Line($"FAILED: not every task ended cleanly (see above)");
+        }
+
+        var succeeded = tracker.Tasks.Count(t => t.EndStatus == "succeeded");
+        var failed = tracker.Tasks.Count(t => t.EndStatus is "failed" or "cancelled");
+        var lost = run.Options.Tasks - tracker.Ended;
+        var state = lost == 0 ? "all completed" : $"NOT all completed ({tracker.Ended} ended)";
+        Report.Line($"tasks {run.Options.Tasks}: {state} ({succeeded} succeeded, {failed} failed), lost {lost}, push p50 {Report.Ms(all.At(50))} ms, p99 {Report.Ms(all.At(99))} ms, server peak RSS {server.KernelPeakRssMiB:0} MiB, CPU avg {server.AverageCpuPercent:0}%");
+    }
+
+    private static void PrintLatency(string label, Percentiles p) =>
+        Report.Line($"  {label,-20} n {p.Count,7}  p50 {Report.Ms(p.At(50)),6}  p90 {Report.Ms(p.At(90)),6}  p99 {Report.Ms(p.At(99)),6}  p99.9 {Report.Ms(p.At(99.9)),6}  max {Report.Ms(p.Max),7}");
+}
