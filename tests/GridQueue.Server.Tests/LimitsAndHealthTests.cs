@@ -53,6 +53,46 @@ public sealed class LimitsAndHealthTests
     }
 
     [Fact]
+    public async Task Generate_OverTheProviderLimit_RunsAtMostThatManyAcrossUsers()
+    {
+        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Tasks:MaxRunningPerProvider:simulator"] = "1",
+            ["Providers:Simulator:Duration"] = "00:00:00.600",
+        });
+        var clients = new List<HttpClient>();
+        var ids = new List<(HttpClient Client, string Id)>();
+        foreach (var user in new[] { "p1", "p2", "p3" })
+        {
+            var client = await server.CreateClientAsync(user);
+            clients.Add(client);
+            ids.Add((client, (await client.GenerateAsync(TaskApi.Body(user))).Id()));
+        }
+
+        var peak = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var statuses = await Task.WhenAll(ids.Select(async t => (await t.Client.StatusAsync(t.Id)).Status()));
+            peak = Math.Max(peak, statuses.Count(s => s == "running"));
+            if (statuses.All(s => s == "succeeded"))
+            {
+                break;
+            }
+
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(1, peak);
+        foreach (var (client, id) in ids)
+        {
+            Assert.Equal("succeeded", (await client.StatusAsync(id)).Status());
+        }
+
+        clients.ForEach(c => c.Dispose());
+    }
+
+    [Fact]
     public async Task Poll_PastTheDeadline_FailsTheTaskSayingSo()
     {
         await using var server = await RunningServer.StartAsync(new Dictionary<string, string?>

@@ -63,6 +63,9 @@ public sealed class T8StarFlowTests : IAsyncLifetime
         Assert.Contains("401", refused.GetProperty("error_message").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain("users-own-key", ok.ToString(), StringComparison.Ordinal);
 
+        Assert.DoesNotContain(server.ErrorLog.All, line => line.Contains("users-own-key", StringComparison.Ordinal));
+        Assert.NotEmpty(server.ErrorLog.All); // the check above looked at real log output
+
         // The stored key is encrypted while the task runs and erased once it ends.
         var database = Path.Combine(server.Folder, "gridqueue.db");
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database}");

@@ -11,24 +11,29 @@ public sealed class FailingErrorLoggerProvider : ILoggerProvider
 {
     public ConcurrentQueue<string> Errors { get; } = new();
 
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, Errors);
+    /// <summary>Every entry at Debug level or above, to check what the server writes to its logs (no secrets).</summary>
+    public ConcurrentQueue<string> All { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, Errors, All);
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(string category, ConcurrentQueue<string> errors) : ILogger
+    private sealed class Logger(string category, ConcurrentQueue<string> errors, ConcurrentQueue<string> all) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
+            var entry = $"{category}: {formatter(state, exception)} {exception}";
+            all.Enqueue(entry);
             if (logLevel >= LogLevel.Error)
             {
-                errors.Enqueue($"{category}: {formatter(state, exception)} {exception}");
+                errors.Enqueue(entry);
             }
         }
     }

@@ -73,6 +73,7 @@ public sealed class RunningServer : IAsyncDisposable
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(errors);
+            builder.Logging.SetMinimumLevel(LogLevel.Debug);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
