@@ -19,10 +19,17 @@ public static class ErrorHandling
             // A BadHttpRequestException is the client's mistake (a body over the limit, a malformed request) and is
             // answered with a 4xx below; without this the middleware logged each one as an Error ("unhandled
             // exception"), e.g. for a dev-token body over Api__MaxBodyBytes. Real failures are still logged.
-            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
+            // A request the client abandoned (it closed the connection) is not a server failure either.
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException
+                || (context.Exception is OperationCanceledException && context.HttpContext.RequestAborted.IsCancellationRequested),
             ExceptionHandler = async context =>
             {
                 var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+                if (error is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+                {
+                    return; // nobody is listening for an answer
+                }
+
                 var result = error switch
                 {
                     BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
