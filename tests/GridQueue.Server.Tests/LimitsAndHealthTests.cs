@@ -107,6 +107,26 @@ public sealed class LimitsAndHealthTests
     }
 
     [Fact]
+    public async Task Generate_OverTheRateLimit_Answers429WithRetryAfterAndCreatesNothing()
+    {
+        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?> { ["Api:GeneratePerMinute"] = "2" });
+        using var alice = await server.CreateClientAsync("alice");
+        using var bob = await server.CreateClientAsync("bob");
+        await alice.GenerateAsync(TaskApi.Body("one"));
+        await alice.GenerateAsync(TaskApi.Body("two"));
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/video/generate") { Content = System.Net.Http.Json.JsonContent.Create(TaskApi.Body("three")) };
+        using var response = await alice.SendAsync(request);
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Contains("\"code\":\"RATE_LIMITED\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var (_, list) = await alice.GetEnvelopeAsync("api/v1/video/tasks");
+        Assert.Equal(2, list.GetProperty("data").GetProperty("items").GetArrayLength());
+        await bob.GenerateAsync(TaskApi.Body("bob has his own budget"));
+    }
+
+    [Fact]
     public async Task Health_ServingAndMigrated_BothAnswer200()
     {
         await using var server = await RunningServer.StartAsync();
