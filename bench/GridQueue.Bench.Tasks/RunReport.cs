@@ -1,3 +1,5 @@
+using GridQueue.Bench.Shared;
+
 namespace GridQueue.Bench.Tasks;
 
 /// <summary>Prints a run's figures; the last line is the one-line summary to quote.</summary>

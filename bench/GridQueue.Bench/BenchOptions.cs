@@ -1,4 +1,5 @@
 using System.Globalization;
+using GridQueue.Bench.Shared;
 
 namespace GridQueue.Bench;
 
@@ -46,25 +47,9 @@ internal sealed record BenchOptions
                 return new ParseResult(null, ShowHelp: true, null);
             }
 
-            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            if (LongOption.TryRead(args, ref i, out var name, out var value) is { } error)
             {
-                return Fail($"unexpected argument '{arg}'");
-            }
-
-            string name;
-            string value;
-            var equals = arg.IndexOf('=', StringComparison.Ordinal);
-            if (equals > 0)
-            {
-                (name, value) = (arg[2..equals], arg[(equals + 1)..]);
-            }
-            else if (i + 1 < args.Count)
-            {
-                (name, value) = (arg[2..], args[++i]);
-            }
-            else
-            {
-                return Fail($"{arg} needs a value");
+                return Fail(error);
             }
 
             if (name is not ("store" or "jobs" or "workers" or "latency-samples" or "synchronous" or "db"))

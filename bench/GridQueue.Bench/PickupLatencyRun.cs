@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GridQueue.Bench.Shared;
 using GridQueue.Engine.Engine;
 using GridQueue.Engine.Jobs;
 

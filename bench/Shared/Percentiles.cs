@@ -1,4 +1,4 @@
-namespace GridQueue.Bench.Tasks;
+namespace GridQueue.Bench.Shared;
 
 /// <summary>Nearest-rank percentiles of a set of samples.</summary>
 internal sealed class Percentiles
