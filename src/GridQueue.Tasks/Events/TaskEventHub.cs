@@ -24,18 +24,6 @@ public sealed partial class TaskEventHub(
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _delivered;
 
-    /// <summary>Live listeners now.</summary>
-    public int ListenerCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _byUser.Values.Sum(s => s.Count);
-            }
-        }
-    }
-
     /// <summary>The last sequence handed to listeners.</summary>
     public long DeliveredSequence => Interlocked.Read(ref _delivered);
 
