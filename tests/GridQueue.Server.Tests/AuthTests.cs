@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using GridQueue.Server.Auth;
 using GridQueue.Server.Hosting;
-using GridQueue.Server.Tests.Infrastructure;
+using GridQueue.Server.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.IdentityModel.JsonWebTokens;

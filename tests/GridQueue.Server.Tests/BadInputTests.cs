@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using GridQueue.Server.Tests.Infrastructure;
+using GridQueue.Server.Testing;
 
 namespace GridQueue.Server.Tests;
 

@@ -1,4 +1,4 @@
-using GridQueue.Server.Tests.Infrastructure;
+using GridQueue.Server.Testing;
 
 namespace GridQueue.Server.Tests;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using GridQueue.Server.Tests.Infrastructure;
+using GridQueue.Server.Testing;
 
 namespace GridQueue.Server.Tests;
 

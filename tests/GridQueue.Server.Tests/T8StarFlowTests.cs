@@ -1,4 +1,4 @@
-using GridQueue.Server.Tests.Infrastructure;
+using GridQueue.Server.Testing;
 using GridQueue.Simulator;
 
 namespace GridQueue.Server.Tests;

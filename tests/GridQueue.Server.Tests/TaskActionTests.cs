@@ -1,5 +1,5 @@
 using System.Net;
-using GridQueue.Server.Tests.Infrastructure;
+using GridQueue.Server.Testing;
 
 namespace GridQueue.Server.Tests;
 

@@ -53,6 +53,7 @@ public static class ServerApp
 
         var app = builder.Build();
         app.UseGridQueueErrors();
+        app.UseDashboard();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -61,6 +62,7 @@ public static class ServerApp
         var v1 = app.MapGroup("/api/v1");
         v1.MapVideoEndpoints();
         v1.MapEventStream();
+        v1.MapServerInfo(auth);
         if (auth.IsDev)
         {
             v1.MapDevToken();

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using GridQueue.Server.Tests.Infrastructure;
+using GridQueue.Server.Testing;
 using GridQueue.Simulator;
 using Xunit.Abstractions;
 

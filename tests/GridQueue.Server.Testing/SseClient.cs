@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Threading.Channels;
 
-namespace GridQueue.Server.Tests.Infrastructure;
+namespace GridQueue.Server.Testing;
 
 /// <summary>One received SSE event: its id and the task object in its data line.</summary>
 public sealed record SseEvent(long Id, string Event, JsonElement Data);

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 
-namespace GridQueue.Server.Tests.Infrastructure;
+namespace GridQueue.Server.Testing;
 
 /// <summary>A response read as raw text, so a failing assertion can show exactly what the server sent.</summary>
 public sealed record RawResponse(HttpStatusCode Status, string Text, string? ContentType, HttpResponseHeaders Headers, HttpContentHeaders ContentHeaders)

@@ -6,7 +6,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 
-namespace GridQueue.Server.Tests.Infrastructure;
+namespace GridQueue.Server.Testing;
 
 /// <summary>
 /// The real server program (<c>dotnet GridQueue.Server.dll</c>) as a child process on a free loopback port, configured
@@ -52,7 +52,7 @@ public sealed class ServerProcess : IAsyncDisposable
             return beside;
         }
 
-        // <repo>/tests/GridQueue.Server.Tests/bin/<configuration>/<framework>/
+        // <repo>/tests/<test project>/bin/<configuration>/<framework>/
         var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configuration = framework.Parent!;
         for (var dir = framework; dir is not null; dir = dir.Parent)

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace GridQueue.Server.Tests.Infrastructure;
+namespace GridQueue.Server.Testing;
 
 /// <summary>
 /// Records the server's Error and Critical log entries, so a test can assert that bad input never made the

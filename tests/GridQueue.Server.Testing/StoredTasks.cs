@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace GridQueue.Server.Tests.Infrastructure;
+namespace GridQueue.Server.Testing;
 
 /// <summary>One task row as the SQLite file holds it, including the submit state the HTTP API does not show.</summary>
 public sealed record StoredTask(string Id, string Status, string SubmitState, string? UpstreamTaskId, string? ErrorMessage)

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace GridQueue.Server.Tests.Infrastructure;
+namespace GridQueue.Server.Testing;
 
 /// <summary>
 /// The real server (ServerApp.Build, Kestrel on a free loopback port, a SQLite file in a temporary folder), in this
@@ -56,7 +56,8 @@ public sealed class RunningServer : IAsyncDisposable
 
     /// <param name="settings">Overrides of <see cref="Defaults"/> (a null value removes a default).</param>
     /// <param name="folder">An existing folder to reuse (a restart on the same database), else a new temporary one.</param>
-    public static async Task<RunningServer> StartAsync(IDictionary<string, string?>? settings = null, string? folder = null)
+    /// <param name="port">A fixed loopback port (a restart at the same address, for a browser page), else a free one.</param>
+    public static async Task<RunningServer> StartAsync(IDictionary<string, string?>? settings = null, string? folder = null, int port = 0)
     {
         var ownsFolder = folder is null;
         folder ??= Directory.CreateTempSubdirectory("gq-server-test-").FullName;
@@ -70,7 +71,7 @@ public sealed class RunningServer : IAsyncDisposable
         var app = ServerApp.Build([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(merged.Where(kv => kv.Value is not null));
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(errors);
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
