@@ -1,9 +1,29 @@
 #!/usr/bin/env bash
 # Runs every test project of the solution and ends with one line: "N passed, M failed".
 # Usage: bash scripts/test.sh            (from anywhere; extra arguments go to `dotnet test`)
-# It needs only the .NET SDK: the tests use SQLite files in the temp folder and start their own child processes.
+# It needs the .NET SDK; the tests use SQLite files in the temp folder and start their own child processes. The
+# dashboard's browser tests drive Debian's Chromium (/usr/bin/chromium), installed here with apt-get when missing.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+
+install_chromium() {
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if ! sudo -n true 2>/dev/null; then
+      echo "Chromium is missing and this user cannot install it: run 'apt-get install chromium' as root first."
+      return 1
+    fi
+    sudo=(sudo -n)
+  fi
+  echo "Installing Chromium for the browser tests (apt-get install chromium)..."
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq chromium >/dev/null
+}
+
+if [ ! -x /usr/bin/chromium ] && ! install_chromium; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 results=.test-results
