@@ -60,10 +60,11 @@ public static class EventStreamEndpoint
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         var cancellationToken = stop.Token;
 
-        // Read the resume point before subscribing: anything after it is either in the log when the replay reads,
-        // or delivered live to the subscription.
-        var sent = lastEventId ?? hub.DeliveredSequence;
+        // Subscribe first (it waits until the hub has read the log's last sequence at start-up), then read the
+        // resume point: anything after it is either in the log when the replay reads, or delivered live to the
+        // subscription; what the subscription got before that point is older than "now" and is skipped below.
         using var subscription = await hub.SubscribeAsync(userId, taskId, cancellationToken).ConfigureAwait(false);
+        var sent = lastEventId ?? hub.DeliveredSequence;
 
         var response = http.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -74,7 +75,9 @@ public static class EventStreamEndpoint
 
         try
         {
-            await WriteAsync(response, "retry: 2000\n\n", cancellationToken).ConfigureAwait(false);
+            // The opening block carries the resume point as an id with no data: not an event, but browsers and the
+            // .NET client take it as their Last-Event-ID, so a drop before the first change loses nothing.
+            await WriteAsync(response, string.Create(CultureInfo.InvariantCulture, $"retry: 2000\nid: {sent}\n\n"), cancellationToken).ConfigureAwait(false);
             while (true)
             {
                 var page = await store.EventListAfterAsync(sent, userId, taskId, ReplayPage, cancellationToken).ConfigureAwait(false);
