@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using GridQueue.Server.Testing;
 
 namespace GridQueue.Cli.Tests;
 
@@ -64,36 +65,8 @@ public sealed class CliProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The tool beside this test assembly (the project reference copies it), else the tool project's output.</summary>
-    public static string ToolDll()
-    {
-        const string dll = "gridqueue.dll";
-        var beside = Path.Combine(AppContext.BaseDirectory, dll);
-        if (IsRunnable(beside))
-        {
-            return beside;
-        }
-
-        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var configuration = framework.Parent!;
-        for (var dir = framework; dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "GridQueue.slnx")))
-            {
-                var built = Path.Combine(dir.FullName, "src", "GridQueue.Cli", "bin", configuration.Name, framework.Name, dll);
-                if (IsRunnable(built))
-                {
-                    return built;
-                }
-
-                break;
-            }
-        }
-
-        throw new FileNotFoundException($"{dll} with its runtimeconfig was found neither in {AppContext.BaseDirectory} nor in the tool project's build output.");
-
-        static bool IsRunnable(string path) => File.Exists(path) && File.Exists(Path.ChangeExtension(path, ".runtimeconfig.json"));
-    }
+    /// <summary>The built tool (see <see cref="BuiltProgram.Find"/>).</summary>
+    public static string ToolDll() => BuiltProgram.Find("gridqueue.dll", "GridQueue.Cli");
 
     public static CliProcess Start(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {

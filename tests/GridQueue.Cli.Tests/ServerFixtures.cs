@@ -33,6 +33,15 @@ public sealed class FailingServer : ServerFixture
     protected override Dictionary<string, string?> Settings => new() { ["Providers:Simulator:FailureRate"] = "1" };
 }
 
+/// <summary>
+/// Simulated videos take 8 s: a tool process started after the task still sees it run (starting a process can take
+/// seconds on a busy machine), and it still ends within a test's patience.
+/// </summary>
+public sealed class SteadyServer : ServerFixture
+{
+    protected override Dictionary<string, string?> Settings => new() { ["Providers:Simulator:Duration"] = "00:00:08" };
+}
+
 /// <summary>Simulated videos take 60 s: a task stays running long enough to cancel it or to interrupt a wait.</summary>
 public sealed class SlowServer : ServerFixture
 {

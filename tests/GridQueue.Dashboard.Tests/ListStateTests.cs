@@ -51,6 +51,9 @@ public sealed class ListStateTests(BrowserFixture browser, ITestOutputHelper out
         await Expect(state.GetByRole(AriaRole.Alert)).ToContainTextAsync("Your tasks could not be loaded: Storage is not answering.");
         var tryAgain = state.GetByRole(AriaRole.Button, new() { Name = "Try again" });
         await Expect(tryAgain).ToBeVisibleAsync();
+        // The live stream's first opening reloads the list too (it fails the same way while the route stands); wait
+        // for it, so that after the route is gone only Try again loads the list.
+        await Expect(Connection).ToHaveTextAsync("Live");
 
         await Page.UnrouteAllAsync(new() { Behavior = UnrouteBehavior.Wait });
         await tryAgain.ClickAsync();

@@ -39,41 +39,8 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Everything the process wrote so far, one entry per line, stderr lines marked.</summary>
     public IReadOnlyList<string> Output => [.. _output];
 
-    /// <summary>
-    /// The server program beside this test assembly (the project reference copies it there with its runtimeconfig
-    /// and deps files); else the server project's own build output for the same configuration.
-    /// </summary>
-    public static string ServerDll()
-    {
-        const string dll = "GridQueue.Server.dll";
-        var beside = Path.Combine(AppContext.BaseDirectory, dll);
-        if (IsRunnable(beside))
-        {
-            return beside;
-        }
-
-        // <repo>/tests/<test project>/bin/<configuration>/<framework>/
-        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var configuration = framework.Parent!;
-        for (var dir = framework; dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "GridQueue.slnx")))
-            {
-                var built = Path.Combine(dir.FullName, "src", "GridQueue.Server", "bin", configuration.Name, framework.Name, dll);
-                if (IsRunnable(built))
-                {
-                    return built;
-                }
-
-                break;
-            }
-        }
-
-        throw new FileNotFoundException(
-            $"{dll} with its runtimeconfig was found neither in {AppContext.BaseDirectory} nor in the server project's build output; build the server first.");
-
-        static bool IsRunnable(string path) => File.Exists(path) && File.Exists(Path.ChangeExtension(path, ".runtimeconfig.json"));
-    }
+    /// <summary>The server program (see <see cref="BuiltProgram.Find"/>).</summary>
+    public static string ServerDll() => BuiltProgram.Find("GridQueue.Server.dll", "GridQueue.Server");
 
     /// <summary>A loopback port nobody listens on right now.</summary>
     public static int FreePort()

@@ -29,4 +29,21 @@ internal static class Parsing
     {
         Description = description,
     };
+
+    /// <summary>--wait / -w of submit and retry.</summary>
+    public static Option<bool> Wait() => new("--wait", "-w")
+    {
+        Description = "Wait until the task ends, with a progress bar on stderr; prints the video URL on stdout. Exit 1 when it fails or is cancelled",
+    };
+
+    /// <summary>--api-key of submit and retry; its value falls back to $GRIDQUEUE_USER_API_KEY (see <see cref="ApiKeyValue"/>).</summary>
+    public static Option<string?> ApiKey(string description) => new("--api-key")
+    {
+        Description = $"{description} (default: ${CliConsole.UserApiKeyVariable}); never printed",
+        HelpName = "key",
+    };
+
+    /// <summary>The user's own upstream key: the option, else the environment variable, else null.</summary>
+    public static string? ApiKeyValue(ParseResult parse, Option<string?> option, CommandContext context) =>
+        parse.GetValue(option) is { Length: > 0 } key ? key : context.Console.Variable(CliConsole.UserApiKeyVariable) is { Length: > 0 } variable ? variable : null;
 }

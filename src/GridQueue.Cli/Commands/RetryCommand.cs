@@ -18,15 +18,8 @@ internal static class RetryCommand
     public static Command Create(CommandRunner runner)
     {
         var taskId = Parsing.TaskId("The failed task's id (tsk_...)");
-        var wait = new Option<bool>("--wait", "-w")
-        {
-            Description = "Wait until the task ends, with a progress bar on stderr; prints the video URL on stdout. Exit 1 when it fails or is cancelled",
-        };
-        var apiKey = new Option<string?>("--api-key")
-        {
-            Description = $"Your own upstream provider key, needed again when the task was made with one (default: ${CliConsole.UserApiKeyVariable}); never printed",
-            HelpName = "key",
-        };
+        var wait = Parsing.Wait();
+        var apiKey = Parsing.ApiKey("Your own upstream provider key, needed again when the task was made with one");
         var command = new Command("retry", "Queue a failed task again (attempt + 1). Prints the task id on stdout, or with --wait the video URL")
         {
             taskId, apiKey, wait,
@@ -35,26 +28,11 @@ internal static class RetryCommand
         command.SetAction(runner.Action(async (parse, context) =>
         {
             var id = parse.GetRequiredValue(taskId);
-            var key = parse.GetValue(apiKey) ?? context.Console.Variable(CliConsole.UserApiKeyVariable);
-            var task = string.IsNullOrWhiteSpace(key)
+            var key = Parsing.ApiKeyValue(parse, apiKey, context);
+            var task = key is null
                 ? await context.Client.RetryAsync(id, context.CancellationToken)
                 : await context.Client.RetryAsync(id, key, context.CancellationToken);
-            if (parse.GetValue(wait))
-            {
-                return await TaskOutcome.WaitAsync(context, task);
-            }
-
-            if (context.Json)
-            {
-                JsonOutput.WriteTask(context.Out, task);
-            }
-            else
-            {
-                context.Out.WriteLine(task.TaskId);
-                context.Error.WriteLine($"{TaskPrinter.StatusName(task.Status)} again (attempt {task.Attempt}); follow it with: gridqueue watch {task.TaskId}");
-            }
-
-            return ExitCodes.Success;
+            return await TaskOutcome.AcceptedAsync(context, task, parse.GetValue(wait), $"{TaskPrinter.StatusName(task.Status)} again (attempt {task.Attempt})");
         }));
         return command;
     }

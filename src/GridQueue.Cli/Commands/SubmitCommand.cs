@@ -37,15 +37,8 @@ internal static class SubmitCommand
             Description = "Sending the same key again within 24 h returns the same task instead of making a second one",
             HelpName = "key",
         };
-        var apiKey = new Option<string?>("--api-key")
-        {
-            Description = $"Your own upstream provider key for this task only (default: ${CliConsole.UserApiKeyVariable}); never printed",
-            HelpName = "key",
-        };
-        var wait = new Option<bool>("--wait", "-w")
-        {
-            Description = "Wait until the task ends, with a progress bar on stderr; prints the video URL on stdout. Exit 1 when it fails or is cancelled",
-        };
+        var apiKey = Parsing.ApiKey("Your own upstream provider key for this task only");
+        var wait = Parsing.Wait();
 
         var command = new Command("submit", "Submit a video task: prints its id on stdout, or with --wait the video URL once it succeeds")
         {
@@ -68,26 +61,11 @@ internal static class SubmitCommand
             var options = new GenerateOptions
             {
                 IdempotencyKey = parse.GetValue(idempotencyKey),
-                UserApiKey = parse.GetValue(apiKey) ?? context.Console.Variable(CliConsole.UserApiKeyVariable),
+                UserApiKey = Parsing.ApiKeyValue(parse, apiKey, context),
             };
 
             var task = await context.Client.GenerateAsync(request, options, context.CancellationToken);
-            if (parse.GetValue(wait))
-            {
-                return await TaskOutcome.WaitAsync(context, task);
-            }
-
-            if (context.Json)
-            {
-                JsonOutput.WriteTask(context.Out, task);
-            }
-            else
-            {
-                context.Out.WriteLine(task.TaskId);
-                context.Error.WriteLine($"{TaskPrinter.StatusName(task.Status)}; follow it with: gridqueue watch {task.TaskId}");
-            }
-
-            return ExitCodes.Success;
+            return await TaskOutcome.AcceptedAsync(context, task, parse.GetValue(wait), TaskPrinter.StatusName(task.Status));
         }));
         return command;
     }

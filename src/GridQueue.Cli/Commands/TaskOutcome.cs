@@ -7,6 +7,30 @@ namespace GridQueue.Cli.Commands;
 internal static class TaskOutcome
 {
     /// <summary>
+    /// A task the server just accepted (submit, retry): with --wait, <see cref="WaitAsync"/>; else the task id on
+    /// stdout (with --json the task) and <paramref name="hint"/> with how to follow it on stderr; exit 0.
+    /// </summary>
+    public static async Task<int> AcceptedAsync(CommandContext context, VideoTask task, bool wait, string hint)
+    {
+        if (wait)
+        {
+            return await WaitAsync(context, task);
+        }
+
+        if (context.Json)
+        {
+            JsonOutput.WriteTask(context.Out, task);
+        }
+        else
+        {
+            context.Out.WriteLine(task.TaskId);
+            context.Error.WriteLine($"{hint}; follow it with: gridqueue watch {task.TaskId}");
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
     /// Waits with a progress bar on stderr, then: succeeded → the video URL on stdout (with --json the task), exit 0;
     /// failed → "failed: message" on stderr, exit 1; cancelled → "cancelled[: message]" on stderr, exit 1.
     /// </summary>
