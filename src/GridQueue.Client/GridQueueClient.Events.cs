@@ -22,8 +22,8 @@ public sealed partial class GridQueueClient
     /// <see cref="GridQueueException"/>.
     /// </summary>
     /// <remarks>
-    /// Without <see cref="WatchOptions.LastEventId"/> the stream starts at "now"; if the first connection drops before
-    /// any event arrived there is no resume point yet, and changes made while disconnected are not replayed.
+    /// Without <see cref="WatchOptions.LastEventId"/> the stream starts at "now": the server's opening block names that
+    /// point (an id without data), so even a drop before the first change resumes from it without a gap.
     /// </remarks>
     public async IAsyncEnumerable<TaskUpdate> WatchAsync(WatchOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

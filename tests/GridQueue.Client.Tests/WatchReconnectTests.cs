@@ -76,6 +76,32 @@ public sealed class WatchReconnectTests
     }
 
     [Fact]
+    public async Task WatchAsync_DropBeforeTheFirstChange_ResumesFromTheStreamsOpeningMark()
+    {
+        // A server with no change yet: the stream opens with "id: 0", the client's only resume point.
+        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?> { ["Providers:Simulator:Duration"] = "00:00:02" });
+        await using var proxy = new TcpProxy(server.Address);
+        var token = await server.TokenAsync(ClientSignIn.NewUser());
+        using var direct = new GridQueueClient(server.Address, token);
+        var (http, openings) = EventStreamOpenings.CreateClient(proxy.Address);
+        using var _ = http;
+        using var client = new GridQueueClient(http, token);
+        await using var watch = new WatchRecorder(client, new WatchOptions { ReconnectDelay = TimeSpan.FromMilliseconds(100) });
+        await openings.WaitForAsync(1);
+        await Task.Delay(500); // the opening block travels with the response headers; give the reader time to take it
+
+        proxy.AbortAll(refuseFor: TimeSpan.FromSeconds(1));
+        var task = await direct.GenerateAsync(ClientSignIn.Request()); // its first changes happen while the client is away
+
+        var updates = await watch.WaitUntilAsync(u => u.Any(x => x.Task.TaskId == task.TaskId && x.Task.IsTerminal), TimeSpan.FromSeconds(20));
+        Assert.True(openings.Count >= 2, $"the stream opened {openings.Count} time(s)");
+        Assert.Equal(VideoTaskStatus.Queued, updates[0].Task.Status);
+        Assert.Equal(task.TaskId, updates[0].Task.TaskId);
+        Assert.Equal(updates.Count, updates.Select(u => u.EventId).Distinct().Count());
+        Assert.Equal(updates.Select(u => u.EventId).Order(), updates.Select(u => u.EventId));
+    }
+
+    [Fact]
     public async Task WatchAsync_ServerRestart_ResumesFromTheStoredLogWithoutRepeats()
     {
         var first = await RunningServer.StartAsync(new Dictionary<string, string?> { ["Providers:Simulator:Duration"] = "00:00:02" });

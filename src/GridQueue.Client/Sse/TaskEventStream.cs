@@ -104,8 +104,9 @@ internal sealed class TaskEventStream(
 
             if (message!.Data.Length == 0)
             {
-                // An id-only block: the standard makes it the resume point, so a server may send one to mark "now".
-                if (TryParseId(message.Id, out var mark) && mark > (LastEventId ?? 0))
+                // An id-only block: the standard makes it the resume point; the server opens every stream with one
+                // (0 on a server with no change yet), so even a drop before the first change resumes without a gap.
+                if (TryParseMark(message.Id, out var mark) && (LastEventId is null || mark > LastEventId))
                 {
                     LastEventId = mark;
                 }
@@ -148,6 +149,10 @@ internal sealed class TaskEventStream(
 
     private static bool TryParseId(string? text, out long id) =>
         long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out id) && id > 0;
+
+    /// <summary>A resume point: an event id, or 0 for "before every change".</summary>
+    private static bool TryParseMark(string? text, out long mark) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out mark);
 
     private void Close()
     {
