@@ -74,14 +74,15 @@ public abstract class DashboardTest(BrowserFixture browser, ITestOutputHelper ou
         return folder;
     }
 
-    /// <summary>Opens the dashboard of <paramref name="server"/> in a new browser context.</summary>
-    protected async Task<IPage> OpenAsync(RunningServer server, int width = 1280, int height = 800)
+    /// <summary>Opens the dashboard of <paramref name="server"/> in a new browser context (the system's colour scheme emulated as <paramref name="colorScheme"/>, if given).</summary>
+    protected async Task<IPage> OpenAsync(RunningServer server, int width = 1280, int height = 800, ColorScheme? colorScheme = null)
     {
         ArgumentNullException.ThrowIfNull(server);
         _context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = server.Address.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
+            ColorScheme = colorScheme,
         });
         _context.SetDefaultTimeout(15_000);
         Page = await _context.NewPageAsync();
