@@ -46,7 +46,7 @@ internal static class JobRowReader
 
     public static string WriteErrors(IReadOnlyList<JobError> errors) => JsonSerializer.Serialize(errors, ErrorJson);
 
-    private static List<JobError> ReadErrors(string json) =>
+    public static List<JobError> ReadErrors(string json) =>
         json == "[]" ? [] : JsonSerializer.Deserialize<List<JobError>>(json, ErrorJson) ?? [];
 
     private static DateTimeOffset? OptionalTime(SqliteDataReader r, int ordinal) =>

@@ -35,7 +35,14 @@ public static class ServerApp
         var services = builder.Services;
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddGridQueueStorage(configuration);
-        services.AddGridQueueEngine(o => configuration.GetSection(JobEngineOptions.SectionName).Bind(o), r => r.AddTaskHandlers());
+        services.AddGridQueueEngine(
+            o =>
+            {
+                o.ShutdownGracePeriod = ShutdownSetup.DefaultGracePeriod(configuration);
+                configuration.GetSection(JobEngineOptions.SectionName).Bind(o);
+            },
+            r => r.AddTaskHandlers());
+        services.AddGridQueueShutdown(configuration);
         services.AddGridQueueTasks(
             o => configuration.GetSection(TasksOptions.SectionName).Bind(o),
             o => configuration.GetSection(ProvidersOptions.SectionName).Bind(o),

@@ -79,6 +79,44 @@ public sealed class SqliteTaskStore : ITaskStore, IDisposable
         return tasks;
     }
 
+    public async Task<int> TaskCountRunningAsync(string? userId, string? provider, CancellationToken cancellationToken)
+    {
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = TaskRowReader.CountRunningSql(userId);
+        TaskRowReader.BindCountRunning(command.Parameters, userId, provider);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<IReadOnlyList<StuckTask>> TaskListStuckAsync(DateTimeOffset startedBefore, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = TaskSqlText.TaskListStuck;
+        command.Parameters.AddWithValue("@started_before", UnixTime.ToMs(startedBefore));
+        command.Parameters.AddWithValue("@limit", limit);
+        var stuck = new List<StuckTask>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var task = TaskRowReader.Read(reader);
+            var state = reader.IsDBNull(TaskRowReader.ColumnCount) ? null : reader.GetString(TaskRowReader.ColumnCount);
+            var errors = reader.IsDBNull(TaskRowReader.ColumnCount + 1) ? [] : JobRowReader.ReadErrors(reader.GetString(TaskRowReader.ColumnCount + 1));
+            stuck.Add(new StuckTask(task, state, errors.Count > 0 ? errors[^1].Message : null));
+        }
+
+        return stuck;
+    }
+
+    public async Task<IReadOnlyList<VideoTask>> TaskListWaitingHeadsAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = TaskSqlText.TaskWaitingHeads;
+        command.Parameters.AddWithValue("@limit", limit);
+        return await TaskRowReader.ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<IReadOnlyList<TaskEvent>> EventListAfterAsync(
         long afterSequence, string? userId, string? taskId, int limit, CancellationToken cancellationToken)
     {

@@ -40,19 +40,27 @@ internal sealed class SqliteTaskWriteScope(SqliteTaskStore store, SqliteTaskStor
 
     public async Task<int> TaskCountRunningAsync(string? userId, string? provider, CancellationToken cancellationToken)
     {
-        SqliteCommand command;
+        var command = Prepared(TaskRowReader.CountRunningSql(userId));
+        TaskRowReader.BindCountRunning(command.Parameters, userId, provider);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<IReadOnlyList<VideoTask>> TaskListQueuedHeadsAsync(string? userId, string? provider, int limit, CancellationToken cancellationToken)
+    {
+        var command = Prepared(userId is not null ? TaskSqlText.TaskQueuedHeadsByUser : TaskSqlText.TaskQueuedHeadsByProvider);
         if (userId is not null)
         {
-            command = Prepared(TaskSqlText.TaskCountRunningByUser);
             command.Parameters.AddWithValue("@user_id", userId);
         }
         else
         {
-            command = Prepared(TaskSqlText.TaskCountRunningByProvider);
             command.Parameters.AddWithValue("@provider", provider ?? throw new ArgumentException("Name a user or a provider.", nameof(provider)));
         }
 
-        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        // A user's lines, one per provider: few, so the provider filter (when both are given) is applied here.
+        command.Parameters.AddWithValue("@limit", userId is not null && provider is not null ? int.MaxValue : limit);
+        var heads = await TaskRowReader.ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+        return userId is not null && provider is not null ? [.. heads.Where(t => t.Provider == provider).Take(limit)] : heads;
     }
 
     public async Task<long> EventAppendAsync(VideoTask task, string payload, DateTimeOffset now, CancellationToken cancellationToken)

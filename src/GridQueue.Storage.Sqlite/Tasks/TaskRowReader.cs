@@ -7,6 +7,39 @@ namespace GridQueue.Storage.Sqlite.Tasks;
 /// <summary>Maps gq_tasks rows to <see cref="VideoTask"/> and back (column order: TaskSqlText.TaskColumns).</summary>
 internal static class TaskRowReader
 {
+    /// <summary>How many columns <see cref="Read"/> reads; a query may add its own after them.</summary>
+    public const int ColumnCount = 24;
+
+    /// <summary>Reads every row of <paramref name="command"/> as a task.</summary>
+    public static async Task<List<VideoTask>> ReadAllAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        var tasks = new List<VideoTask>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            tasks.Add(Read(reader));
+        }
+
+        return tasks;
+    }
+
+    /// <summary>The running-task count for one user (when given) or one provider.</summary>
+    public static string CountRunningSql(string? userId) =>
+        userId is not null ? TaskSqlText.TaskCountRunningByUser : TaskSqlText.TaskCountRunningByProvider;
+
+    /// <summary>Binds the parameter of <see cref="CountRunningSql"/>.</summary>
+    public static void BindCountRunning(SqliteParameterCollection parameters, string? userId, string? provider)
+    {
+        if (userId is not null)
+        {
+            parameters.AddWithValue("@user_id", userId);
+        }
+        else
+        {
+            parameters.AddWithValue("@provider", provider ?? throw new ArgumentException("Name a user or a provider.", nameof(provider)));
+        }
+    }
+
     public static VideoTask Read(SqliteDataReader r) => new()
     {
         Id = r.GetString(0),

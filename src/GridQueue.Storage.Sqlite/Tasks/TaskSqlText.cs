@@ -16,6 +16,10 @@ internal static class TaskSqlText
     public static readonly string TaskListByStatus = Load("task_list_by_status");
     public static readonly string TaskCountRunningByUser = Load("task_count_running_by_user");
     public static readonly string TaskCountRunningByProvider = Load("task_count_running_by_provider");
+    public static readonly string TaskQueuedHeadsByUser = Load("task_queued_heads_by_user");
+    public static readonly string TaskQueuedHeadsByProvider = Load("task_queued_heads_by_provider");
+    public static readonly string TaskWaitingHeads = Load("task_waiting_heads");
+    public static readonly string TaskListStuck = Load("task_list_stuck");
     public static readonly string EventAppend = Load("event_append");
     public static readonly string EventListAfter = Load("event_list_after");
     public static readonly string EventListAfterByUser = Load("event_list_after_by_user");

@@ -15,7 +15,7 @@ namespace GridQueue.Tasks.Hosting;
 public static class TasksServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the task service, the job handlers, the push hub, the log cleaner, the provider catalog and the
+    /// Adds the task service, the job handlers, the push hub, the log cleaner, the sweeper, the provider catalog and the
     /// in-process simulator provider (unless disabled). Register the handlers with <see cref="AddTaskHandlers"/>
     /// in the engine's handler registry.
     /// </summary>
@@ -54,12 +54,15 @@ public static class TasksServiceCollectionExtensions
         services.TryAddSingleton<ApiKeyProtector>();
         services.TryAddSingleton<TaskService>();
         services.TryAddSingleton<TaskDriver>();
+        services.TryAddSingleton<TaskSlots>();
+        services.TryAddSingleton<TaskSweeper>();
         services.TryAddSingleton<SubmitHandler>();
         services.TryAddSingleton<PollHandler>();
         services.TryAddSingleton<CancelUpstreamHandler>();
         services.TryAddSingleton<TaskEventHub>();
         services.AddHostedService(sp => sp.GetRequiredService<TaskEventHub>());
         services.AddHostedService<TaskLogCleaner>();
+        services.AddHostedService(sp => sp.GetRequiredService<TaskSweeper>());
         return services;
     }
 

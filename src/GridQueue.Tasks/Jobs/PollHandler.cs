@@ -12,7 +12,8 @@ namespace GridQueue.Tasks.Jobs;
 /// <summary>
 /// Asks the provider how a running task is going. Progress and the end are stored as changes (with their events);
 /// between polls the job snoozes, so a waiting task holds a row and a timer, never a thread. Transient upstream
-/// errors only delay the next poll; the task's deadline bounds everything.
+/// errors only delay the next poll (an upstream Retry-After at most Tasks__MaxRetryAfter, never past the deadline); the
+/// task's deadline bounds everything, and at the deadline the upstream job is cancelled where the provider can.
 /// </summary>
 public sealed partial class PollHandler(
     TaskDriver driver,
@@ -33,15 +34,21 @@ public sealed partial class PollHandler(
             return JobOutcome.Completed; // cancelled, retried or finished: nothing left to poll
         }
 
-        var now = driver.Time.GetUtcNow();
-        var running = now - (task.StartedAt ?? task.CreatedAt);
-        if (running >= _options.Deadline)
+        if (providers.Find(task.Provider) is not { } provider)
         {
-            await FailAsync(task, $"The provider did not finish the video within {Describe(_options.Deadline)}; the task was stopped.", cancellationToken).ConfigureAwait(false);
+            await driver.FailAsync(task, TaskMessages.ProviderGone(task.Provider), cancellationToken, durability: WriteDurability.Relaxed).ConfigureAwait(false);
             return JobOutcome.Completed;
         }
 
-        var provider = providers.Get(task.Provider);
+        var now = driver.Time.GetUtcNow();
+        var running = now - (task.StartedAt ?? task.CreatedAt);
+        var deadline = _options.DeadlineOf(task);
+        if (deadline is { } end && now >= end)
+        {
+            await driver.FailAsync(task, TaskMessages.Deadline(_options.Deadline), cancellationToken, cancelUpstream: true).ConfigureAwait(false);
+            return JobOutcome.Completed;
+        }
+
         ProviderStatus status;
         try
         {
@@ -51,14 +58,21 @@ public sealed partial class PollHandler(
         {
             LogTransient(task.Id, provider.Name, e.Message);
             // Back off while the upstream is in trouble: twice the usual wait (at most the poll cap), or its
-            // Retry-After when that is longer, so an outage is not met with a poll storm.
+            // Retry-After when that is longer (at most Tasks__MaxRetryAfter), so an outage is not met with a poll
+            // storm; never past the deadline, where the next run stops the task.
             var usual = _options.NextPollDelay(running);
             var wait = TimeSpan.FromTicks(Math.Max(usual.Ticks, Math.Min(usual.Ticks * 2, _options.PollMaxInterval.Ticks)));
-            return JobOutcome.Snooze(e.RetryAfter is { } retryAfter && retryAfter > wait ? retryAfter : wait);
+            return JobOutcome.Snooze(_options.BoundWait(e.RetryAfter is { } retryAfter && retryAfter > wait ? retryAfter : wait, now, deadline));
         }
         catch (ProviderException e)
         {
             await FailAsync(task, $"The provider refused the status query: {e.Message}", cancellationToken).ConfigureAwait(false);
+            return JobOutcome.Completed;
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            LogKeyUnreadable(task.Id, e.Message);
+            await driver.FailAsync(task, TaskMessages.ApiKeyUnreadable, cancellationToken, cancelUpstream: true).ConfigureAwait(false);
             return JobOutcome.Completed;
         }
 
@@ -79,16 +93,16 @@ public sealed partial class PollHandler(
                     await driver.ChangeAsync(task.Id, task.Attempt, (t, at) => TaskRules.Advance(t, status.Progress, at), cancellationToken, durability: WriteDurability.Relaxed).ConfigureAwait(false);
                 }
 
-                return JobOutcome.Snooze(_options.NextPollDelay(running));
+                return JobOutcome.Snooze(_options.BoundWait(_options.NextPollDelay(running), now, deadline));
         }
     }
 
     private Task<VideoTask?> FailAsync(VideoTask task, string message, CancellationToken cancellationToken) =>
-        driver.ChangeAsync(task.Id, task.Attempt, (t, now) => TaskRules.Fail(t, message, now), cancellationToken, durability: WriteDurability.Relaxed);
-
-    private static string Describe(TimeSpan span) =>
-        span.TotalMinutes >= 1 && span.Seconds == 0 ? $"{span.TotalMinutes:0} min" : $"{span.TotalSeconds:0.#} s";
+        driver.FailAsync(task, message, cancellationToken, durability: WriteDurability.Relaxed);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId}: status query to {Provider} failed for now ({Reason}); polling again later.")]
     private partial void LogTransient(string taskId, string provider, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: the user's upstream key could not be decrypted ({Reason}); the task fails.")]
+    private partial void LogKeyUnreadable(string taskId, string reason);
 }

@@ -1,5 +1,7 @@
+using GridQueue.Engine.Engine;
 using GridQueue.Tasks.Events;
 using GridQueue.Tasks.Model;
+using GridQueue.Tasks.Providers;
 using GridQueue.Tasks.Storage;
 
 namespace GridQueue.Tasks.Jobs;
@@ -7,9 +9,10 @@ namespace GridQueue.Tasks.Jobs;
 /// <summary>
 /// The handlers' way to change a task: each change re-reads the row inside a write transaction, applies a rule and
 /// stores it with a compare-and-set, so a handler working from an older read (a cancel landed meanwhile) changes
-/// nothing. Extra work for the same transaction (inserting the next job) goes in <c>alsoInTransaction</c>.
+/// nothing. Extra work for the same transaction (inserting the next job) goes in <c>alsoInTransaction</c>. A change
+/// that takes a task out of running frees its slot and wakes the tasks waiting for it in the same transaction.
 /// </summary>
-public sealed class TaskDriver(ITaskStore store, TaskChangeSignal signal, TimeProvider time)
+public sealed class TaskDriver(ITaskStore store, TaskChangeSignal signal, TaskSlots slots, JobEngine engine, ProviderCatalog providers, TimeProvider time)
 {
     public TimeProvider Time => time;
 
@@ -52,6 +55,11 @@ public sealed class TaskDriver(ITaskStore store, TaskChangeSignal signal, TimePr
                 return null;
             }
 
+            if (current.Status == VideoTaskStatus.Running && stored.Status != VideoTaskStatus.Running)
+            {
+                await slots.WakeAfterSlotFreedAsync(scope, stored, now, cancellationToken).ConfigureAwait(false);
+            }
+
             await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -62,4 +70,39 @@ public sealed class TaskDriver(ITaskStore store, TaskChangeSignal signal, TimePr
 
         return stored;
     }
+
+    /// <summary>
+    /// Fails the task's attempt with <paramref name="message"/>. With <paramref name="cancelUpstream"/>, a task the
+    /// upstream accepted is also cancelled there where the provider can (a job of its own, inserted with the change,
+    /// which keeps the user's key until it has run).
+    /// </summary>
+    /// <param name="onlyAtVersion">When given, the task is failed only if its row is still at this version.</param>
+    public Task<VideoTask?> FailAsync(
+        VideoTask task,
+        string message,
+        CancellationToken cancellationToken,
+        bool cancelUpstream = false,
+        WriteDurability durability = WriteDurability.Durable,
+        long? onlyAtVersion = null)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return ChangeAsync(
+            task.Id,
+            task.Attempt,
+            (t, now) => onlyAtVersion is { } v && t.Version != v ? null : TaskRules.Fail(t, message, now, keepApiKey: cancelUpstream && CanCancelUpstream(t)),
+            cancellationToken,
+            async (scope, failed) =>
+            {
+                if (cancelUpstream && CanCancelUpstream(failed))
+                {
+                    await engine.InsertAsync(TaskJobs.NewCancelUpstream(failed.Id, failed.UpstreamTaskId!), scope.Transaction, cancellationToken).ConfigureAwait(false);
+                }
+
+                return failed;
+            },
+            durability: durability);
+    }
+
+    private bool CanCancelUpstream(VideoTask task) =>
+        task.UpstreamTaskId is not null && providers.Find(task.Provider) is { CanCancel: true };
 }

@@ -10,11 +10,15 @@ public static class TaskJobs
     public const string Poll = "video.poll";
     public const string CancelUpstream = "video.cancel_upstream";
 
-    public static NewJob NewSubmit(string taskId, int attempt, int maxAttempts) =>
+    /// <param name="wakeVersion">
+    /// For a task woken from its waiting line: the version it was woken at, so the new job's unique key differs
+    /// from the parked job's, which may still be finishing.
+    /// </param>
+    public static NewJob NewSubmit(string taskId, int attempt, int maxAttempts, long? wakeVersion = null) =>
         NewJob.Create(Submit, new TaskJobArgs(taskId, attempt)) with
         {
             MaxAttempts = maxAttempts,
-            UniqueKey = $"{Submit}:{taskId}:{attempt}",
+            UniqueKey = wakeVersion is { } v ? $"{Submit}:{taskId}:{attempt}:w{v}" : $"{Submit}:{taskId}:{attempt}",
         };
 
     public static NewJob NewPoll(string taskId, int attempt, DateTimeOffset at) =>

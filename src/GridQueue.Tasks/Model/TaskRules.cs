@@ -62,8 +62,11 @@ public static class TaskRules
             ProtectedApiKey = null,
         };
 
-    /// <summary>queued or running → failed with a message for the user.</summary>
-    public static VideoTask? Fail(VideoTask task, string message, DateTimeOffset now) =>
+    /// <summary>
+    /// queued or running → failed with a message for the user. <paramref name="keepApiKey"/> keeps the user's key
+    /// until the upstream job is cancelled too (the cancel job erases it).
+    /// </summary>
+    public static VideoTask? Fail(VideoTask task, string message, DateTimeOffset now, bool keepApiKey = false) =>
         task.Status is not (VideoTaskStatus.Queued or VideoTaskStatus.Running) ? null : task with
         {
             Status = VideoTaskStatus.Failed,
@@ -71,8 +74,20 @@ public static class TaskRules
             VideoUrl = null,
             CompletedAt = now,
             UpdatedAt = now,
-            ProtectedApiKey = null,
+            ProtectedApiKey = keepApiKey ? task.ProtectedApiKey : null,
         };
+
+    /// <summary>A queued task over a limit waits in its line without a job (a free slot gives it one).</summary>
+    public static VideoTask? Park(VideoTask task) =>
+        task is { Status: VideoTaskStatus.Queued, JobId: not null } ? task with { JobId = null } : null;
+
+    /// <summary>A waiting queued task gets a submit job again (<paramref name="jobId"/>).</summary>
+    public static VideoTask? Wake(VideoTask task, long jobId) =>
+        task is { Status: VideoTaskStatus.Queued, JobId: null } ? task with { JobId = jobId } : null;
+
+    /// <summary>A terminal task no longer needs the user's key (kept for an upstream cancel that is over or not possible).</summary>
+    public static VideoTask? EraseApiKey(VideoTask task) =>
+        task.Status.IsTerminal() && task.ProtectedApiKey is not null ? task with { ProtectedApiKey = null } : null;
 
     /// <summary>
     /// queued or running → cancelled. <paramref name="keepApiKey"/> keeps the user's key until the upstream job

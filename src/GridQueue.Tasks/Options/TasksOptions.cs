@@ -10,7 +10,8 @@ public sealed class TasksOptions
     public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan DefaultPollMaxInterval = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan DefaultDeadline = TimeSpan.FromMinutes(30);
-    public static readonly TimeSpan DefaultSlotWaitInterval = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan DefaultSweepInterval = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultMaxRetryAfter = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan DefaultEventRetention = TimeSpan.FromHours(48);
     public static readonly TimeSpan DefaultIdempotencyWindow = TimeSpan.FromHours(24);
     public const int DefaultSubmitMaxAttempts = 8;
@@ -38,13 +39,27 @@ public sealed class TasksOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan PollMaxInterval { get; set; } = DefaultPollMaxInterval;
 
-    /// <summary>A task still running this long after it started fails with a message saying so.</summary>
+    /// <summary>
+    /// The whole life of one attempt, from the moment it starts running (its submit included) to its end: a task
+    /// still running this long after it started fails with a message saying so. Time spent queued behind a limit
+    /// does not count.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan Deadline { get; set; } = DefaultDeadline;
 
-    /// <summary>How often a queued task over a user or provider limit checks for a free slot.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
-    public TimeSpan SlotWaitInterval { get; set; } = DefaultSlotWaitInterval;
+    /// <summary>
+    /// How often the sweeper looks for tasks that cannot end by themselves (deadline passed, driving job finished or
+    /// given up) and for queued tasks that a free slot should start. Reads only, unless it finds one.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan SweepInterval { get; set; } = DefaultSweepInterval;
+
+    /// <summary>
+    /// The longest an upstream's Retry-After is honoured for; a longer one (or a date far ahead) waits this long.
+    /// A wait never reaches past the task's deadline either.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MaxRetryAfter { get; set; } = DefaultMaxRetryAfter;
 
     /// <summary>Attempts of one submit against transient upstream errors (back-off between them) before the task fails.</summary>
     [Range(1, 100)]
@@ -57,6 +72,29 @@ public sealed class TasksOptions
     /// <summary>An Idempotency-Key returns the same task for this long.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan IdempotencyWindow { get; set; } = DefaultIdempotencyWindow;
+
+    /// <summary>When the current attempt of <paramref name="task"/> runs out of time; null while it has not started.</summary>
+    public DateTimeOffset? DeadlineOf(Model.VideoTask task) =>
+        task is { Status: Model.VideoTaskStatus.Running, StartedAt: { } started } ? started + Deadline : null;
+
+    /// <summary>
+    /// A wait asked for by the upstream (or our own back-off) cut to <see cref="MaxRetryAfter"/> and to the time
+    /// left before <paramref name="deadline"/>, so no job sleeps past the moment its task must end.
+    /// </summary>
+    public TimeSpan BoundWait(TimeSpan wait, DateTimeOffset now, DateTimeOffset? deadline)
+    {
+        var bounded = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxRetryAfter ? MaxRetryAfter : wait;
+        if (deadline is { } end)
+        {
+            var left = end - now;
+            if (left < bounded)
+            {
+                bounded = left < TimeSpan.Zero ? TimeSpan.Zero : left;
+            }
+        }
+
+        return bounded;
+    }
 
     /// <summary>The next poll delay for a task running for <paramref name="running"/>.</summary>
     public TimeSpan NextPollDelay(TimeSpan running)

@@ -17,6 +17,7 @@ namespace GridQueue.Tasks.Service;
 public sealed class TaskService(
     ITaskStore store,
     JobEngine engine,
+    TaskSlots slots,
     ProviderCatalog providers,
     ApiKeyProtector protector,
     TaskChangeSignal signal,
@@ -132,12 +133,21 @@ public sealed class TaskService(
                 return new TaskActionResult(TaskActionStatus.NotAllowed, task, $"The task has {task.Status.ToWire()}; only queued or running tasks can be cancelled.");
             }
 
-            var cancelUpstream = task.UpstreamTaskId is not null && providers.Find(task.Provider) is { CanCancel: true };
-            cancelled = await TaskChanges.ApplyAsync(scope, task, TaskRules.Cancel(task, now, keepApiKey: cancelUpstream), now, cancellationToken).ConfigureAwait(false)
+            // The user's key is kept for an upstream cancel: now, when the upstream accepted the task, or once a
+            // submit in flight returns (the submit handler then cancels the job it made, or erases the key).
+            var cancellable = providers.Find(task.Provider) is { CanCancel: true };
+            var cancelUpstream = task.UpstreamTaskId is not null && cancellable;
+            var keepApiKey = cancelUpstream || (cancellable && task is { Status: VideoTaskStatus.Running, SubmitState: SubmitState.InFlight });
+            cancelled = await TaskChanges.ApplyAsync(scope, task, TaskRules.Cancel(task, now, keepApiKey), now, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"Task {taskId} changed inside its own write transaction.");
             if (cancelUpstream)
             {
                 await engine.InsertAsync(TaskJobs.NewCancelUpstream(task.Id, task.UpstreamTaskId!), scope.Transaction, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (task.Status == VideoTaskStatus.Running)
+            {
+                await slots.WakeAfterSlotFreedAsync(scope, cancelled, now, cancellationToken).ConfigureAwait(false);
             }
 
             await scope.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -23,6 +23,22 @@ public interface ITaskStore
     Task<IReadOnlyList<VideoTask>> TaskListAsync(
         string userId, VideoTaskStatus? status, string? beforeTaskId, int limit, CancellationToken cancellationToken);
 
+    /// <summary>Running tasks, all of one user's or one provider's (null: not filtered on that); a read outside any write.</summary>
+    Task<int> TaskCountRunningAsync(string? userId, string? provider, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> queued or running tasks that cannot end by themselves: running since before
+    /// <paramref name="startedBefore"/> (their deadline passed), or whose driving job (<see cref="VideoTask.JobId"/>)
+    /// has finished or no longer exists. Tasks waiting in line without a job are not stuck.
+    /// </summary>
+    Task<IReadOnlyList<StuckTask>> TaskListStuckAsync(DateTimeOffset startedBefore, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The heads of the waiting lines: for each (user, provider), its oldest queued task, when that task has no job
+    /// (it waits for a slot); oldest first, at most <paramref name="limit"/>.
+    /// </summary>
+    Task<IReadOnlyList<VideoTask>> TaskListWaitingHeadsAsync(int limit, CancellationToken cancellationToken);
+
     /// <summary>Events after <paramref name="afterSequence"/> in order, optionally for one user and one task.</summary>
     Task<IReadOnlyList<TaskEvent>> EventListAfterAsync(
         long afterSequence, string? userId, string? taskId, int limit, CancellationToken cancellationToken);

@@ -22,6 +22,12 @@ public interface ITaskWriteScope : IAsyncDisposable
     /// <summary>Running tasks, all of one user's or one provider's (null: not filtered on that).</summary>
     Task<int> TaskCountRunningAsync(string? userId, string? provider, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The oldest queued task of each (user, provider) line, optionally only one user's or one provider's lines,
+    /// oldest first, at most <paramref name="limit"/>; with or without a job.
+    /// </summary>
+    Task<IReadOnlyList<VideoTask>> TaskListQueuedHeadsAsync(string? userId, string? provider, int limit, CancellationToken cancellationToken);
+
     /// <summary>Appends an event for the task as it now is; returns its sequence number.</summary>
     Task<long> EventAppendAsync(VideoTask task, string payload, DateTimeOffset now, CancellationToken cancellationToken);
 

@@ -179,7 +179,7 @@ public sealed class ServerCrashTests(ITestOutputHelper output) : IAsyncLifetime
             if (inFlightAtKill.Contains(id))
             {
                 // The submit was on its way when the process died: the outcome is unknown, so it is not sent again.
-                Assert.True(task.Status() == "failed" && message == SubmitHandler.OutcomeUnknownMessage, described);
+                Assert.True(task.Status() == "failed" && message == TaskMessages.OutcomeUnknown, described);
                 Assert.True(upstreamCount <= 1, described);
                 Assert.Equal(JsonValueKind.Null, task.GetProperty("upstream_task_id").ValueKind);
                 failedInFlight++;
@@ -201,7 +201,7 @@ public sealed class ServerCrashTests(ITestOutputHelper output) : IAsyncLifetime
                 case "failed":
                     // The simulator took the submit and dropped the answer: the documented outcome-unknown failure,
                     // with the provider's reason after it.
-                    Assert.True(message is not null && message.StartsWith(SubmitHandler.OutcomeUnknownMessage + " (", StringComparison.Ordinal), described);
+                    Assert.True(message is not null && message.StartsWith(TaskMessages.OutcomeUnknown + " (", StringComparison.Ordinal), described);
                     Assert.Equal(JsonValueKind.Null, task.GetProperty("upstream_task_id").ValueKind);
                     Assert.Equal(JsonValueKind.Null, task.GetProperty("video_url").ValueKind);
                     failedDropped++;

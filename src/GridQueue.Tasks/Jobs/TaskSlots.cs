@@ -1,0 +1,148 @@
+using GridQueue.Engine.Engine;
+using GridQueue.Tasks.Events;
+using GridQueue.Tasks.Model;
+using GridQueue.Tasks.Options;
+using GridQueue.Tasks.Storage;
+using Microsoft.Extensions.Options;
+
+namespace GridQueue.Tasks.Jobs;
+
+/// <summary>
+/// The per-user and per-provider running limits, as waiting lines. Each (user, provider) pair has a line of queued
+/// tasks, oldest first; only its head may start. A task that cannot start now parks: it keeps its place in the line
+/// and has no job, so waiting costs no claim, no write and no timer. The change that frees a slot (a running task
+/// ends) wakes the heads that may now start, in the same transaction; the sweeper wakes any head it finds startable,
+/// as a safety net for wake-ups no change made (limits raised in configuration, a crash between two writes).
+/// </summary>
+public sealed class TaskSlots(ITaskStore store, JobEngine engine, TaskChangeSignal signal, IOptions<TasksOptions> options, TimeProvider time)
+{
+    /// <summary>Heads looked at when a provider slot frees (the first whose user is under its own limit is woken).</summary>
+    private const int ProviderHeadsLooked = 50;
+
+    private readonly TasksOptions _options = options.Value;
+
+    /// <summary>
+    /// queued → running when the task heads its line and the user and the provider are under their limits; else the
+    /// task parks (and the head of its line is woken if it is the one that may start). The counts and the change are
+    /// one transaction, so two submits cannot both take the last slot. Null when the task did not start.
+    /// </summary>
+    public async Task<VideoTask?> TryStartAsync(VideoTask task, long jobId, CancellationToken cancellationToken)
+    {
+        await using var scope = await store.BeginAsync(WriteDurability.Durable, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var current = await scope.TaskGetAsync(task.Id, cancellationToken).ConfigureAwait(false);
+        if (current is not { Status: VideoTaskStatus.Queued } || current.Attempt != task.Attempt || current.JobId != jobId)
+        {
+            return null; // cancelled, or another job drives it now
+        }
+
+        var free = await HasFreeSlotAsync(scope, current.UserId, current.Provider, cancellationToken).ConfigureAwait(false);
+        var heads = await scope.TaskListQueuedHeadsAsync(current.UserId, current.Provider, 1, cancellationToken).ConfigureAwait(false);
+        var head = heads.Count > 0 ? heads[0] : current;
+        if (free && head.Id == current.Id)
+        {
+            var started = await TaskChanges.ApplyAsync(scope, current, TaskRules.Start(current, now), now, cancellationToken).ConfigureAwait(false);
+            await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+            signal.Raise();
+            return started;
+        }
+
+        await TaskChanges.ApplyAsync(scope, current, TaskRules.Park(current), now, cancellationToken, visible: false).ConfigureAwait(false);
+        if (free && head.Id != current.Id)
+        {
+            await WakeAsync(scope, head, now, cancellationToken).ConfigureAwait(false); // an older task goes first
+        }
+
+        await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>
+    /// Called in the transaction that moved <paramref name="freed"/> out of running: wakes the heads of the user's
+    /// lines and, when the provider has a limit, the oldest head on that provider whose user is under its limit.
+    /// A woken head that still cannot start parks again.
+    /// </summary>
+    public async Task WakeAfterSlotFreedAsync(ITaskWriteScope scope, VideoTask freed, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(freed);
+        var woken = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var head in await scope.TaskListQueuedHeadsAsync(freed.UserId, null, int.MaxValue, cancellationToken).ConfigureAwait(false))
+        {
+            if (await WakeAsync(scope, head, now, cancellationToken).ConfigureAwait(false))
+            {
+                woken.Add(head.Id);
+            }
+        }
+
+        if (_options.MaxRunningPerProvider.GetValueOrDefault(freed.Provider) <= 0)
+        {
+            return;
+        }
+
+        foreach (var head in await scope.TaskListQueuedHeadsAsync(null, freed.Provider, ProviderHeadsLooked, cancellationToken).ConfigureAwait(false))
+        {
+            if (head.JobId is null && !woken.Contains(head.Id)
+                && (_options.MaxRunningPerUser <= 0
+                    || await scope.TaskCountRunningAsync(head.UserId, null, cancellationToken).ConfigureAwait(false) < _options.MaxRunningPerUser))
+            {
+                await WakeAsync(scope, head, now, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The sweeper's safety net: wakes every waiting head whose user and provider have a free slot. Reads only
+    /// unless one is found. Returns how many were woken.
+    /// </summary>
+    public async Task<int> WakeStartableAsync(int limit, CancellationToken cancellationToken)
+    {
+        var woken = 0;
+        foreach (var head in await store.TaskListWaitingHeadsAsync(limit, cancellationToken).ConfigureAwait(false))
+        {
+            if (!await HasFreeSlotAsync(null, head.UserId, head.Provider, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            await using var scope = await store.BeginAsync(WriteDurability.Durable, cancellationToken).ConfigureAwait(false);
+            var current = await scope.TaskGetAsync(head.Id, cancellationToken).ConfigureAwait(false);
+            if (current is not null && await WakeAsync(scope, current, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+            {
+                await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+                woken++;
+            }
+        }
+
+        return woken;
+    }
+
+    /// <summary>Gives a parked task a submit job again, in <paramref name="scope"/>. False when it is not parked.</summary>
+    private async Task<bool> WakeAsync(ITaskWriteScope scope, VideoTask task, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (task is not { Status: VideoTaskStatus.Queued, JobId: null })
+        {
+            return false;
+        }
+
+        var job = await engine.InsertAsync(
+            TaskJobs.NewSubmit(task.Id, task.Attempt, _options.SubmitMaxAttempts, wakeVersion: task.Version), scope.Transaction, cancellationToken).ConfigureAwait(false);
+        return await TaskChanges.ApplyAsync(scope, task, TaskRules.Wake(task, job.Job.Id), now, cancellationToken, visible: false).ConfigureAwait(false) is not null;
+    }
+
+    /// <summary>Whether the user and the provider are under their limits (in <paramref name="scope"/>, or a plain read).</summary>
+    private async Task<bool> HasFreeSlotAsync(ITaskWriteScope? scope, string userId, string provider, CancellationToken cancellationToken)
+    {
+        var perProvider = _options.MaxRunningPerProvider.GetValueOrDefault(provider);
+        return (_options.MaxRunningPerUser <= 0
+                || await CountAsync(scope, userId, null, cancellationToken).ConfigureAwait(false) < _options.MaxRunningPerUser)
+            && (perProvider <= 0
+                || await CountAsync(scope, null, provider, cancellationToken).ConfigureAwait(false) < perProvider);
+    }
+
+    private Task<int> CountAsync(ITaskWriteScope? scope, string? userId, string? provider, CancellationToken cancellationToken) =>
+        scope is not null
+            ? scope.TaskCountRunningAsync(userId, provider, cancellationToken)
+            : store.TaskCountRunningAsync(userId, provider, cancellationToken);
+}
