@@ -131,6 +131,23 @@ public sealed class ServerProcess : IAsyncDisposable
         _output.Enqueue($"[{_name}] --- killed (SIGKILL) ---");
     }
 
+    /// <summary>
+    /// SIGTERM, as systemd, Docker or Ctrl+C in a terminal would send: the server stops gracefully. Returns once the
+    /// process has exited (or throws when it has not within <paramref name="timeout"/>).
+    /// </summary>
+    public async Task StopGracefullyAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })
+            ?? throw new InvalidOperationException("Could not run kill."))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        _output.Enqueue($"[{_name}] --- SIGTERM sent ---");
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        _output.Enqueue($"[{_name}] --- exited with {_process.ExitCode} ---");
+    }
+
     /// <summary>The last <paramref name="lines"/> lines of output, for a failure report.</summary>
     public string Tail(int lines = 300) => string.Join(Environment.NewLine, Output.TakeLast(lines));
 

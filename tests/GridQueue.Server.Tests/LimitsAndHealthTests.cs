@@ -103,7 +103,7 @@ public sealed class LimitsAndHealthTests
         using var client = await server.CreateClientAsync("alice");
         var task = await client.GenerateAsync(TaskApi.Body());
         var failed = await client.WaitForStatusAsync(task.Id(), "failed");
-        Assert.Contains("did not finish the video within 1 s", failed.GetProperty("error_message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("did not finish within 1 s", failed.GetProperty("error_message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
