@@ -83,12 +83,22 @@ public sealed partial class SubmitHandler(
             return JobOutcome.Completed;
         }
 
-        task = task switch
+        if (task.Status == VideoTaskStatus.Queued)
         {
-            { Status: VideoTaskStatus.Queued } => await slots.TryStartAsync(task, context.Job.Id, cancellationToken).ConfigureAwait(false),
-            { SubmitState: SubmitState.NotSent } => await driver.ChangeAsync(task.Id, task.Attempt, TaskRules.SubmitAgain, cancellationToken, visible: false).ConfigureAwait(false),
-            _ => task, // in flight to a provider that honours idempotency keys: sent again with the same key
-        };
+            var start = await slots.TryStartAsync(task, context.Job.Id, cancellationToken).ConfigureAwait(false);
+            if (start.TryAgainAfter is { } wait)
+            {
+                return JobOutcome.Snooze(wait); // an older task of the same line goes first
+            }
+
+            task = start.Started;
+        }
+        else if (task.SubmitState == SubmitState.NotSent)
+        {
+            task = await driver.ChangeAsync(task.Id, task.Attempt, TaskRules.SubmitAgain, cancellationToken, visible: false).ConfigureAwait(false);
+        }
+
+        // else: in flight to a provider that honours idempotency keys, sent again with the same key
         if (task is null)
         {
             return JobOutcome.Completed; // waits in its line without a job, or was cancelled while we looked

@@ -21,19 +21,23 @@ public sealed class TaskSlots(ITaskStore store, JobEngine engine, TaskChangeSign
 
     private readonly TasksOptions _options = options.Value;
 
+    /// <summary>How soon a task tries again when a slot is free but an older task of its line goes first.</summary>
+    public static readonly TimeSpan BehindOlderRetry = TimeSpan.FromMilliseconds(100);
+
     /// <summary>
-    /// queued → running when the task heads its line and the user and the provider are under their limits; else the
-    /// task parks (and the head of its line is woken if it is the one that may start). The counts and the change are
-    /// one transaction, so two submits cannot both take the last slot. Null when the task did not start.
+    /// queued → running when the task heads its line and the user and the provider are under their limits. When the
+    /// limits are reached the task parks. When a slot is free but an older task of the line should take it, the older
+    /// one is woken if it waits, and this one is told to try again shortly (it parks then if the line filled the
+    /// slots). The counts and the change are one transaction, so two submits cannot both take the last slot.
     /// </summary>
-    public async Task<VideoTask?> TryStartAsync(VideoTask task, long jobId, CancellationToken cancellationToken)
+    public async Task<StartAttempt> TryStartAsync(VideoTask task, long jobId, CancellationToken cancellationToken)
     {
         await using var scope = await store.BeginAsync(WriteDurability.Durable, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var current = await scope.TaskGetAsync(task.Id, cancellationToken).ConfigureAwait(false);
         if (current is not { Status: VideoTaskStatus.Queued } || current.Attempt != task.Attempt || current.JobId != jobId)
         {
-            return null; // cancelled, or another job drives it now
+            return new StartAttempt(null, null); // cancelled, or another job drives it now
         }
 
         var free = await HasFreeSlotAsync(scope, current.UserId, current.Provider, cancellationToken).ConfigureAwait(false);
@@ -44,17 +48,20 @@ public sealed class TaskSlots(ITaskStore store, JobEngine engine, TaskChangeSign
             var started = await TaskChanges.ApplyAsync(scope, current, TaskRules.Start(current, now), now, cancellationToken).ConfigureAwait(false);
             await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
             signal.Raise();
-            return started;
+            return new StartAttempt(started, null);
+        }
+
+        if (free)
+        {
+            // An older task of the line goes first; this one looks again shortly rather than wait for a slot to free.
+            await WakeAsync(scope, head, now, cancellationToken).ConfigureAwait(false);
+            await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return new StartAttempt(null, BehindOlderRetry);
         }
 
         await TaskChanges.ApplyAsync(scope, current, TaskRules.Park(current), now, cancellationToken, visible: false).ConfigureAwait(false);
-        if (free && head.Id != current.Id)
-        {
-            await WakeAsync(scope, head, now, cancellationToken).ConfigureAwait(false); // an older task goes first
-        }
-
         await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return null;
+        return new StartAttempt(null, null);
     }
 
     /// <summary>
@@ -146,3 +153,6 @@ public sealed class TaskSlots(ITaskStore store, JobEngine engine, TaskChangeSign
             ? scope.TaskCountRunningAsync(userId, provider, cancellationToken)
             : store.TaskCountRunningAsync(userId, provider, cancellationToken);
 }
+
+/// <summary>What <see cref="TaskSlots.TryStartAsync"/> did: the started task, or a delay to try again after, or neither (parked or gone).</summary>
+public sealed record StartAttempt(VideoTask? Started, TimeSpan? TryAgainAfter);
