@@ -1,4 +1,5 @@
 using GridQueue.Engine.Execution;
+using GridQueue.Engine.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GridQueue.Engine.Engine;
