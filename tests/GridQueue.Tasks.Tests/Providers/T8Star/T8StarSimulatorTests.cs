@@ -220,19 +220,18 @@ public sealed class T8StarSimulatorFaultTests
     [Fact]
     public async Task SubmitAsync_SlowRelayThatCreatesFirst_OutcomeUnknownWithOneCreation()
     {
-        await using var host = await SimulatorSteps.StartAsync(faults: new SimulatorFaults
-        {
-            SlowRate = 1,
-            SlowDelay = TimeSpan.FromSeconds(5),
-            SlowSubmitCreatesFirst = true,
-        });
-        await using var client = T8StarTestClient.Create(host.BaseAddress, SimulatorSteps.ServerKey, o => o.AttemptTimeout = TimeSpan.FromMilliseconds(500));
+        await using var host = await SimulatorSteps.StartAsync();
+        await using var client = T8StarTestClient.Create(host.BaseAddress, SimulatorSteps.ServerKey, o => o.AttemptTimeout = TimeSpan.FromSeconds(1));
+
+        // A healthy call first, so the short attempt time-out below is spent waiting on the upstream, not on start-up.
+        await client.Provider.SubmitAsync(SimulatorSteps.Submit("warm-up"), CancellationToken.None);
+        host.Faults = new SimulatorFaults { SlowRate = 1, SlowDelay = TimeSpan.FromSeconds(10), SlowSubmitCreatesFirst = true };
 
         var ex = await Assert.ThrowsAsync<ProviderException>(() => client.Provider.SubmitAsync(SimulatorSteps.Submit("slow"), CancellationToken.None));
 
         Assert.Equal(ProviderErrorKind.OutcomeUnknown, ex.Kind);
-        Assert.Equal(1, client.Attempts.Count(HttpMethod.Post));
-        Assert.Equal(1, host.State.Submissions);
+        Assert.Equal(2, client.Attempts.Count(HttpMethod.Post));
+        Assert.Equal(1, host.State.SubmissionsByPrompt()["slow"]);
     }
 
     [Fact]
@@ -378,27 +377,40 @@ public sealed class T8StarSimulatorFaultTests
     [Fact]
     public async Task SubmitAsync_CallerCancels_OperationCanceled()
     {
-        await using var host = await SimulatorSteps.StartAsync(faults: new SimulatorFaults { SlowRate = 1, SlowDelay = TimeSpan.FromSeconds(10) });
-        await using var client = T8StarTestClient.Create(host.BaseAddress, SimulatorSteps.ServerKey);
+        await using var host = await SimulatorSteps.StartAsync();
+        await using var client = await WarmedUpClientAsync(host);
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
         var watch = Stopwatch.StartNew();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.Provider.SubmitAsync(SimulatorSteps.Submit("p"), cancel.Token));
 
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
-        Assert.Equal(1, client.Attempts.Count(HttpMethod.Post));
+        Assert.Equal(2, client.Attempts.Count(HttpMethod.Post)); // the warm-up and the cancelled one
     }
 
     [Fact]
     public async Task GetStatusAsync_CallerCancels_OperationCanceled()
     {
-        await using var host = await SimulatorSteps.StartAsync(faults: new SimulatorFaults { SlowRate = 1, SlowDelay = TimeSpan.FromSeconds(10) });
-        await using var client = T8StarTestClient.Create(host.BaseAddress, SimulatorSteps.ServerKey);
+        await using var host = await SimulatorSteps.StartAsync();
+        await using var client = await WarmedUpClientAsync(host);
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
             () => client.Provider.GetStatusAsync(new ProviderCallRequest("sim-any", null), cancel.Token));
 
         Assert.Equal(1, client.Attempts.Count(HttpMethod.Get));
+    }
+
+    /// <summary>
+    /// A client that has made one healthy call, after which every request to <paramref name="host"/> is slow. Without
+    /// the warm-up, building the client's pipeline on a loaded machine can outlast a short cancellation, and the call
+    /// is cancelled before any attempt is made.
+    /// </summary>
+    private static async Task<T8StarTestClient> WarmedUpClientAsync(SimulatorHost host)
+    {
+        var client = T8StarTestClient.Create(host.BaseAddress, SimulatorSteps.ServerKey);
+        await client.Provider.SubmitAsync(SimulatorSteps.Submit("warm-up"), CancellationToken.None);
+        host.Faults = new SimulatorFaults { SlowRate = 1, SlowDelay = TimeSpan.FromSeconds(10) };
+        return client;
     }
 }
