@@ -5,12 +5,17 @@ namespace GridQueue.Simulator;
 /// <summary>
 /// Decides, per <c>/v2</c> request, whether the simulated upstream misbehaves, and how. Checks run in the order a real
 /// front end would meet them: an outage or a rate limit answers at once, a slow request then waits, and a server
-/// error still comes after the wait. None of these creates a task.
+/// error still comes after the wait. None of these creates a task. The faults that do (a slow submit that creates
+/// first, a dropped response, an error after acceptance) are asked for by the submit itself, after it created its
+/// task.
 /// </summary>
 internal sealed class FaultInjector
 {
     private static readonly int[] ServerErrorCodes =
         [StatusCodes.Status500InternalServerError, StatusCodes.Status502BadGateway, StatusCodes.Status503ServiceUnavailable];
+
+    // Where a slow submit that creates first finds the wait it still owes, between the filter and the endpoint.
+    private static readonly object DeferredDelayKey = new();
 
     private readonly TimeProvider time;
     private readonly SimulatorRandom random;
@@ -65,24 +70,27 @@ internal sealed class FaultInjector
 
         if (InRateLimitBurst(current, now))
         {
-            context.Response.Headers.RetryAfter = current.RateLimitRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            context.Response.Headers.RetryAfter = current.RateLimitRetryAfterHttpDate
+                ?? current.RateLimitRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             return ApiErrors.RateLimited("too many requests: the simulated upstream is in a rate-limit burst");
         }
 
-        if (current.SlowDelay > TimeSpan.Zero && random.Chance(current.SlowRate))
+        var slow = current.SlowDelay > TimeSpan.Zero && random.Chance(current.SlowRate);
+        var serverError = random.Chance(current.ServerErrorRate);
+        if (slow && !serverError && current.SlowSubmitCreatesFirst && HttpMethods.IsPost(context.Request.Method))
         {
-            try
-            {
-                await Task.Delay(current.SlowDelay, time, context.RequestAborted);
-            }
-            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-            {
-                // The caller gave up (its time-out); nobody is left to answer.
-                return Results.Empty;
-            }
+            // The submit creates its task first and then owes the wait (see WaitIfSlowAsync).
+            context.Items[DeferredDelayKey] = current.SlowDelay;
+            return null;
         }
 
-        if (random.Chance(current.ServerErrorRate))
+        if (slow && !await WaitAsync(current.SlowDelay, context))
+        {
+            // The caller gave up (its time-out); nobody is left to answer.
+            return Results.Empty;
+        }
+
+        if (serverError)
         {
             return ApiErrors.ServerError(ServerErrorCodes[random.Next(0, ServerErrorCodes.Length)]);
         }
@@ -90,8 +98,43 @@ internal sealed class FaultInjector
         return null;
     }
 
+    /// <summary>
+    /// For a submit that has just created its task: waits the slow delay it still owes (if any).
+    /// </summary>
+    /// <returns>False when the caller gave up during the wait; its task exists all the same.</returns>
+    public ValueTask<bool> WaitIfSlowAsync(HttpContext context) =>
+        context.Items.TryGetValue(DeferredDelayKey, out var owed) && owed is TimeSpan delay
+            ? WaitAsync(delay, context)
+            : ValueTask.FromResult(true);
+
     /// <summary>Whether this accepted submit loses its response.</summary>
     public bool ShouldDropSubmitResponse() => random.Chance(Faults.DropSubmitRate);
+
+    /// <summary>The error status this accepted submit answers instead of its id, or null to answer normally.</summary>
+    public int? AcceptThenErrorStatus()
+    {
+        var current = Faults;
+        if (!random.Chance(current.AcceptThenErrorRate))
+        {
+            return null;
+        }
+
+        var statuses = current.AcceptThenErrorStatuses;
+        return statuses[random.Next(0, statuses.Count)];
+    }
+
+    private async ValueTask<bool> WaitAsync(TimeSpan delay, HttpContext context)
+    {
+        try
+        {
+            await Task.Delay(delay, time, context.RequestAborted);
+            return true;
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
 
     private bool InOutage(SimulatorFaults current, DateTimeOffset now)
     {

@@ -27,8 +27,21 @@ public static class SimulatorApp
     }
 
     /// <summary>The <c>Simulator</c> section of <paramref name="configuration"/>, with defaults for what it leaves out.</summary>
-    public static SimulatorOptions BindOptions(IConfiguration configuration) =>
-        configuration.GetSection(SimulatorOptions.SectionName).Get<SimulatorOptions>() ?? new SimulatorOptions();
+    public static SimulatorOptions BindOptions(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(SimulatorOptions.SectionName);
+        var options = section.Get<SimulatorOptions>() ?? new SimulatorOptions();
+
+        // The binder appends configured list items to a list's default instead of replacing it, so configured
+        // statuses are read on their own: "AcceptThenErrorStatuses:0=503" must mean [503], not [500, 502, 504, 503].
+        var statuses = section.GetSection($"{nameof(SimulatorOptions.Faults)}:{nameof(SimulatorFaults.AcceptThenErrorStatuses)}");
+        if (options.Faults is not null && statuses.Exists())
+        {
+            options.Faults = options.Faults with { AcceptThenErrorStatuses = statuses.Get<int[]>() ?? [] };
+        }
+
+        return options;
+    }
 
     internal static WebApplication Build(WebApplicationBuilder builder, SimulatorOptions options, TimeProvider time)
     {

@@ -12,6 +12,7 @@ public sealed class SimulatorState
     private readonly Dictionary<string, SimulatedTask> tasks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> byPrompt = new(StringComparer.Ordinal);
     private int droppedResponses;
+    private int acceptedThenFailed;
 
     /// <summary>Accepted submits so far, including those whose response was dropped.</summary>
     public int Submissions
@@ -37,6 +38,18 @@ public sealed class SimulatorState
         }
     }
 
+    /// <summary>Submits that created a task but answered an error status instead of its id.</summary>
+    public int AcceptedThenFailed
+    {
+        get
+        {
+            lock (gate)
+            {
+                return acceptedThenFailed;
+            }
+        }
+    }
+
     /// <summary>A copy of the accepted submits per prompt.</summary>
     public IReadOnlyDictionary<string, int> SubmissionsByPrompt()
     {
@@ -51,7 +64,7 @@ public sealed class SimulatorState
     {
         lock (gate)
         {
-            return new SimulatorStats(tasks.Count, droppedResponses, new Dictionary<string, int>(byPrompt, StringComparer.Ordinal));
+            return new SimulatorStats(tasks.Count, droppedResponses, acceptedThenFailed, new Dictionary<string, int>(byPrompt, StringComparer.Ordinal));
         }
     }
 
@@ -86,6 +99,14 @@ public sealed class SimulatorState
         lock (gate)
         {
             droppedResponses++;
+        }
+    }
+
+    internal void CountAcceptedThenFailed()
+    {
+        lock (gate)
+        {
+            acceptedThenFailed++;
         }
     }
 }

@@ -1,7 +1,8 @@
 namespace GridQueue.Simulator;
 
 /// <summary>What the simulator has accepted so far, as <c>GET /_simulator/stats</c> reports it.</summary>
-/// <param name="Submissions">Accepted submits, including those whose response was dropped.</param>
+/// <param name="Submissions">Created tasks, including those whose response was dropped or replaced by an error.</param>
 /// <param name="DroppedResponses">Submits that created a task but aborted the connection instead of answering.</param>
-/// <param name="ByPrompt">Accepted submits per prompt.</param>
-public sealed record SimulatorStats(int Submissions, int DroppedResponses, IReadOnlyDictionary<string, int> ByPrompt);
+/// <param name="AcceptedThenFailed">Submits that created a task but answered an error status instead of its id.</param>
+/// <param name="ByPrompt">Created tasks per prompt, every creation counted (dropped and accepted-then-failed too).</param>
+public sealed record SimulatorStats(int Submissions, int DroppedResponses, int AcceptedThenFailed, IReadOnlyDictionary<string, int> ByPrompt);

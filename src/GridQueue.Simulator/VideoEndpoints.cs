@@ -102,12 +102,25 @@ internal static class VideoEndpoints
         };
         state.Add(task);
 
+        if (!await faults.WaitIfSlowAsync(context))
+        {
+            // A slow submit that created first, abandoned by its caller: the task exists, nobody is left to answer.
+            return Results.Empty;
+        }
+
         if (faults.ShouldDropSubmitResponse())
         {
             // The task exists and counts, but the caller never learns its id: the lost-response case.
             state.CountDroppedResponse();
             context.Abort();
             return Results.Empty;
+        }
+
+        if (faults.AcceptThenErrorStatus() is { } status)
+        {
+            // The task exists and progresses, but the caller is told the submit failed: the relay-error case.
+            state.CountAcceptedThenFailed();
+            return ApiErrors.ServerError(status);
         }
 
         return Results.Json(new SubmitResponse(task.Id), SimulatorJson.Options);

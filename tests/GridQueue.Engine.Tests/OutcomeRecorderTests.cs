@@ -68,6 +68,55 @@ public sealed class OutcomeRecorderTests
     }
 
     [Fact]
+    public void Snooze_OfTimeSpanMaxValue_DoesNotThrowAndIsCappedToMaxDelay()
+    {
+        var change = Recorder.ToFinalization(Running(attempt: 1), "n", JobOutcome.Snooze(TimeSpan.MaxValue), Now);
+
+        Assert.Equal(JobState.Scheduled, change.State);
+        Assert.Equal(Now + JobOutcome.MaxDelay, change.ScheduledAt);
+    }
+
+    [Fact]
+    public void Failed_WithRetryAfterReachingPastTheYear9999_DoesNotThrowAndIsCappedToMaxDelay()
+    {
+        // What an upstream's "Retry-After: Fri, 31 Dec 9999 23:59:59 GMT" becomes once a little time has passed.
+        var huge = DateTimeOffset.MaxValue - Now + TimeSpan.FromSeconds(5);
+
+        var change = Recorder.ToFinalization(Running(attempt: 1), "n", JobOutcome.Failed("429", huge), Now);
+
+        Assert.Equal(JobState.Retryable, change.State);
+        Assert.Equal(Now + JobOutcome.MaxDelay, change.ScheduledAt);
+        Assert.Equal("429", change.Errors![^1].Message);
+    }
+
+    [Fact]
+    public void Failed_WithRetryAfterJustBelowTheCap_IsKept()
+    {
+        var delay = JobOutcome.MaxDelay - TimeSpan.FromSeconds(1);
+
+        var change = Recorder.ToFinalization(Running(attempt: 1), "n", JobOutcome.Failed("429", delay), Now);
+
+        Assert.Equal(Now + delay, change.ScheduledAt);
+    }
+
+    [Fact]
+    public void Snooze_NearTheEndOfTheCalendar_SaturatesInsteadOfOverflowing()
+    {
+        var late = DateTimeOffset.MaxValue - TimeSpan.FromDays(2);
+
+        var change = Recorder.ToFinalization(Running(attempt: 1), "n", JobOutcome.Snooze(TimeSpan.FromDays(30)), late);
+
+        Assert.Equal(OutcomeRecorder.LatestScheduledAt, change.ScheduledAt);
+        Assert.True(change.ScheduledAt < DateTimeOffset.MaxValue);
+    }
+
+    [Fact]
+    public void MaxDelay_IsOneYear()
+    {
+        Assert.Equal(TimeSpan.FromDays(365), JobOutcome.MaxDelay);
+    }
+
+    [Fact]
     public void Completed_CarriesLeaseIdentity()
     {
         var change = Recorder.ToFinalization(Running(attempt: 2), "node-9", JobOutcome.Completed, Now);

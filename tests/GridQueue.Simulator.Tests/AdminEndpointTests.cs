@@ -17,6 +17,7 @@ public sealed class AdminEndpointTests
 
         Assert.Equal(3, stats.GetProperty("submissions").GetInt32());
         Assert.Equal(0, stats.GetProperty("dropped_responses").GetInt32());
+        Assert.Equal(0, stats.GetProperty("accepted_then_failed").GetInt32());
         var byPrompt = stats.GetProperty("by_prompt");
         Assert.Equal(2, byPrompt.GetProperty("a red fox").GetInt32());
         Assert.Equal(1, byPrompt.GetProperty("Ocean Waves").GetInt32());
@@ -67,7 +68,56 @@ public sealed class AdminEndpointTests
         Assert.Equal(TimeSpan.FromSeconds(7), limited.Headers.RetryAfter?.Delta);
     }
 
+    [Fact]
+    public async Task PutFaults_WithTheAcceptThenErrorSettings_SetsThemAndShowsThem()
+    {
+        await using var simulator = await TestSimulator.StartAsync();
+
+        using (var put = await simulator.Client.PutAsync(
+            new Uri("_simulator/faults", UriKind.Relative),
+            TestSimulator.Json("""
+                {"accept_then_error_rate": 1, "accept_then_error_statuses": [502], "slow_submit_creates_first": true,
+                 "rate_limit_retry_after_http_date": "Fri, 31 Dec 9999 23:59:59 GMT"}
+                """)))
+        {
+            await TestSimulator.ReadJsonAsync(put, HttpStatusCode.OK);
+        }
+
+        var faults = simulator.Host.Faults;
+        Assert.Equal(1, faults.AcceptThenErrorRate);
+        Assert.Equal([502], faults.AcceptThenErrorStatuses);
+        Assert.True(faults.SlowSubmitCreatesFirst);
+        Assert.Equal("Fri, 31 Dec 9999 23:59:59 GMT", faults.RateLimitRetryAfterHttpDate);
+
+        using (var failing = await simulator.SubmitAsync())
+        {
+            Assert.Equal(HttpStatusCode.BadGateway, failing.StatusCode);
+        }
+
+        using var get = await simulator.Client.GetAsync(new Uri("_simulator/faults", UriKind.Relative));
+        var body = await TestSimulator.ReadJsonAsync(get, HttpStatusCode.OK);
+        Assert.Equal([502], body.GetProperty("accept_then_error_statuses").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(1, (await simulator.StatsAsync()).GetProperty("accepted_then_failed").GetInt32());
+    }
+
+    [Fact]
+    public async Task GetFaults_ByDefault_ShowsTheDefaultAcceptThenErrorStatuses()
+    {
+        await using var simulator = await TestSimulator.StartAsync();
+
+        using var get = await simulator.Client.GetAsync(new Uri("_simulator/faults", UriKind.Relative));
+
+        var body = await TestSimulator.ReadJsonAsync(get, HttpStatusCode.OK);
+        Assert.Equal([500, 502, 504], body.GetProperty("accept_then_error_statuses").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.False(body.GetProperty("slow_submit_creates_first").GetBoolean());
+        Assert.Equal(0, body.GetProperty("accept_then_error_rate").GetDouble());
+    }
+
     [Theory]
+    [InlineData("""{"accept_then_error_statuses": [500, 404]}""")]
+    [InlineData("""{"accept_then_error_statuses": null}""")]
+    [InlineData("""{"accept_then_error_rate": 1, "accept_then_error_statuses": []}""")]
+    [InlineData("""{"rate_limit_retry_after_http_date": ""}""")]
     [InlineData("""{"server_error_rat": 1}""")]
     [InlineData("""{"server_error_rate": 2}""")]
     [InlineData("""{"slow_delay": "soon"}""")]

@@ -40,6 +40,11 @@ public sealed class SimulatorOptionsTests
             "--Simulator:Faults:OutageStart=00:02:00",
             "--Simulator:Faults:OutageDuration=00:00:30",
             "--Simulator:Faults:DropSubmitRate=0.05",
+            "--Simulator:Faults:AcceptThenErrorRate=0.25",
+            "--Simulator:Faults:AcceptThenErrorStatuses:0=503",
+            "--Simulator:Faults:AcceptThenErrorStatuses:1=599",
+            "--Simulator:Faults:SlowSubmitCreatesFirst=true",
+            "--Simulator:Faults:RateLimitRetryAfterHttpDate=Fri, 31 Dec 9999 23:59:59 GMT",
         ]).Build();
 
         var options = SimulatorApp.BindOptions(configuration);
@@ -61,8 +66,37 @@ public sealed class SimulatorOptionsTests
                 OutageStart = TimeSpan.FromMinutes(2),
                 OutageDuration = TimeSpan.FromSeconds(30),
                 DropSubmitRate = 0.05,
+                AcceptThenErrorRate = 0.25,
+                SlowSubmitCreatesFirst = true,
+                RateLimitRetryAfterHttpDate = "Fri, 31 Dec 9999 23:59:59 GMT",
+                AcceptThenErrorStatuses = [503, 599],
             },
             options.Faults);
+
+        // Replaces the default list rather than adding to it.
+        Assert.Equal([503, 599], options.Faults.AcceptThenErrorStatuses);
+        Assert.Empty(options.Validate());
+    }
+
+    [Fact]
+    public void BindOptions_WithoutAcceptThenErrorStatuses_KeepsTheDefault()
+    {
+        var configuration = new ConfigurationBuilder().AddCommandLine(["--Simulator:Faults:AcceptThenErrorRate=1"]).Build();
+
+        var options = SimulatorApp.BindOptions(configuration);
+
+        Assert.Equal([500, 502, 504], options.Faults.AcceptThenErrorStatuses);
+        Assert.Equal(1, options.Faults.AcceptThenErrorRate);
+    }
+
+    [Fact]
+    public async Task StartAsync_WithAcceptThenErrorStatusOutOfRange_Throws()
+    {
+        var options = new SimulatorOptions { Faults = new SimulatorFaults { AcceptThenErrorRate = 1, AcceptThenErrorStatuses = [429] } };
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => SimulatorHost.StartAsync(options));
+
+        Assert.Contains("AcceptThenErrorStatuses", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

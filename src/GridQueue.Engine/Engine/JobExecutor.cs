@@ -1,4 +1,5 @@
 using GridQueue.Engine.Execution;
+using GridQueue.Engine.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GridQueue.Engine.Engine;
@@ -23,8 +24,16 @@ internal sealed class JobExecutor(
             return;
         }
 
+        (outcome, var finalization) = Record(run, outcome);
+        if (finalization is null)
+        {
+            // Not even a failure could be recorded. Letting go of the lease is the one way left to have the run
+            // finished: the lease keeper stops renewing it, and once it expires the rescuer runs the job again.
+            context.Forget(run);
+            return;
+        }
+
         context.Metrics.Finished(run.Job, outcome.Kind, context.Time.GetElapsedTime(started));
-        var finalization = recorder.ToFinalization(run.Job, context.Node, outcome, context.Time.GetUtcNow());
         if (outcome.Kind is JobOutcomeKind.Failed)
         {
             Log.JobFailed(context.Logger, run.Job.Id, run.Job.Kind, run.Job.Attempt, outcome.Message ?? "");
@@ -36,6 +45,35 @@ internal sealed class JobExecutor(
             // rescued once its lease expires.
             context.Forget(run);
             Log.OutcomeDroppedAtShutdown(context.Logger, run.Job.Id);
+        }
+    }
+
+    /// <summary>
+    /// The state change for <paramref name="outcome"/>. Building it runs outside the handler's try/catch, so if it
+    /// throws (an outcome the recorder cannot store), the run is recorded as Failed with that error instead and is
+    /// retried or discarded like any failure; otherwise nobody would finish the run and its lease would be renewed
+    /// for ever. Null (logged) only if even that fails.
+    /// </summary>
+    private (JobOutcome Outcome, JobFinalization? Change) Record(RunningJob run, JobOutcome outcome)
+    {
+        var now = context.Time.GetUtcNow();
+        try
+        {
+            return (outcome, recorder.ToFinalization(run.Job, context.Node, outcome, now));
+        }
+        catch (Exception ex)
+        {
+            Log.OutcomeNotRecordable(context.Logger, ex, run.Job.Id, run.Job.Kind, outcome.Kind);
+            var failed = JobOutcome.Failed($"The handler's outcome ({outcome.Kind}) could not be recorded: {ex.GetType().Name}: {ex.Message}");
+            try
+            {
+                return (failed, recorder.ToFinalization(run.Job, context.Node, failed, now));
+            }
+            catch (Exception again)
+            {
+                Log.FailureNotRecordable(context.Logger, again, run.Job.Id, run.Job.Kind);
+                return (failed, null);
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using GridQueue.Engine.Execution;
 using Microsoft.Extensions.Logging;
 
 namespace GridQueue.Engine.Engine;
@@ -34,4 +35,10 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Warning, "Job {JobId}: handler finished after the shutdown grace period; its outcome is not stored and the job will be rescued when its lease expires")]
     public static partial void OutcomeDroppedAtShutdown(ILogger logger, long jobId);
+
+    [LoggerMessage(11, LogLevel.Error, "Job {JobId} ({Kind}): its {Outcome} outcome could not be recorded; it is recorded as a failure instead")]
+    public static partial void OutcomeNotRecordable(ILogger logger, Exception exception, long jobId, string kind, JobOutcomeKind outcome);
+
+    [LoggerMessage(12, LogLevel.Critical, "Job {JobId} ({Kind}): not even a failure could be recorded; its lease is let go so the job is rescued when it expires")]
+    public static partial void FailureNotRecordable(ILogger logger, Exception exception, long jobId, string kind);
 }

@@ -8,6 +8,12 @@ namespace GridQueue.Engine.Engine;
 /// <summary>Turns a handler's outcome into the state change to store.</summary>
 internal sealed class OutcomeRecorder(JobEngineOptions options, RetryPolicy retryPolicy)
 {
+    /// <summary>
+    /// The latest time a job is ever scheduled for. A day short of the calendar's end, so that a store or a reader
+    /// adding a little to it (a lease, a poll interval) cannot overflow either.
+    /// </summary>
+    internal static readonly DateTimeOffset LatestScheduledAt = DateTimeOffset.MaxValue - TimeSpan.FromDays(1);
+
     public JobFinalization ToFinalization(Job job, string node, JobOutcome outcome, DateTimeOffset now)
     {
         JobFinalization Change(JobState state, DateTimeOffset? scheduledAt = null, string? error = null, bool giveBack = false) =>
@@ -16,14 +22,25 @@ internal sealed class OutcomeRecorder(JobEngineOptions options, RetryPolicy retr
         return outcome.Kind switch
         {
             JobOutcomeKind.Completed => Change(JobState.Completed),
-            JobOutcomeKind.Snoozed => Change(JobState.Scheduled, now + (outcome.Delay ?? TimeSpan.Zero), giveBack: true),
+            JobOutcomeKind.Snoozed => Change(JobState.Scheduled, After(now, outcome.Delay ?? TimeSpan.Zero), giveBack: true),
             JobOutcomeKind.Cancelled => Change(JobState.Cancelled, error: outcome.Message is { } reason ? $"cancelled: {reason}" : null),
             JobOutcomeKind.Discarded => Change(JobState.Discarded, error: outcome.Message),
             JobOutcomeKind.Failed when job.Attempt >= job.MaxAttempts => Change(JobState.Discarded, error: outcome.Message),
             JobOutcomeKind.Failed => Change(
-                JobState.Retryable, now + (outcome.Delay ?? retryPolicy.NextDelay(job.Attempt)), outcome.Message),
+                JobState.Retryable, After(now, outcome.Delay ?? retryPolicy.NextDelay(job.Attempt)), outcome.Message),
             _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome.Kind, "Unknown outcome."),
         };
+    }
+
+    /// <summary>
+    /// <paramref name="now"/> plus <paramref name="delay"/> cut to <see cref="JobOutcome.MaxDelay"/>, never later than
+    /// <see cref="LatestScheduledAt"/>: a handler's delay (often an upstream's Retry-After) must not be able to make
+    /// the addition overflow, which would leave the run without a stored outcome.
+    /// </summary>
+    internal static DateTimeOffset After(DateTimeOffset now, TimeSpan delay)
+    {
+        var capped = delay > JobOutcome.MaxDelay ? JobOutcome.MaxDelay : delay < TimeSpan.Zero ? TimeSpan.Zero : delay;
+        return now > LatestScheduledAt - capped ? LatestScheduledAt : now + capped;
     }
 
     private List<JobError> AppendError(Job job, string message, DateTimeOffset now)

@@ -23,12 +23,22 @@ public sealed record JobOutcome
         Delay = delay;
     }
 
+    /// <summary>
+    /// The longest wait the engine honours from a handler (a snooze, or a failure's retry delay); a longer one is cut
+    /// to this. Delays often come from an upstream's Retry-After, which may name any time up to the year 9999: without
+    /// a cap such a job would sleep for decades (or, near the calendar's end, not be schedulable at all).
+    /// </summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(365);
+
     public JobOutcomeKind Kind { get; }
 
     /// <summary>Why the job failed, was discarded or cancelled.</summary>
     public string? Message { get; }
 
-    /// <summary>For a snooze: how long to wait. For a failure: the handler's own retry delay (e.g. Retry-After), if any.</summary>
+    /// <summary>
+    /// For a snooze: how long to wait. For a failure: the handler's own retry delay (e.g. Retry-After), if any. As
+    /// given; the engine waits at most <see cref="MaxDelay"/>.
+    /// </summary>
     public TimeSpan? Delay { get; }
 
     /// <summary>The work is done.</summary>
@@ -36,7 +46,7 @@ public sealed record JobOutcome
 
     /// <summary>
     /// A transient failure: retried after exponential back-off with jitter, or after <paramref name="retryAfter"/>
-    /// when given; discarded once no attempt is left.
+    /// (at most <see cref="MaxDelay"/>) when given; discarded once no attempt is left.
     /// </summary>
     public static JobOutcome Failed(string message, TimeSpan? retryAfter = null)
     {
@@ -49,7 +59,7 @@ public sealed record JobOutcome
         return new(JobOutcomeKind.Failed, message, retryAfter);
     }
 
-    /// <summary>Not done yet: run again after <paramref name="delay"/> without using up an attempt.</summary>
+    /// <summary>Not done yet: run again after <paramref name="delay"/> (at most <see cref="MaxDelay"/>) without using up an attempt.</summary>
     public static JobOutcome Snooze(TimeSpan delay)
     {
         if (delay < TimeSpan.Zero)

@@ -22,7 +22,7 @@ public static class TaskRules
             UpdatedAt = now,
         };
 
-    /// <summary>The provider proved nothing was made (429, 5xx, refused): the next try may submit again.</summary>
+    /// <summary>The provider proved nothing was made (Transient: e.g. 429 or a refused connection): the next try may submit again.</summary>
     public static VideoTask? SubmitNotSent(VideoTask task, DateTimeOffset now) =>
         task is { Status: VideoTaskStatus.Running, SubmitState: SubmitState.InFlight }
             ? task with { SubmitState = SubmitState.NotSent, UpdatedAt = now }

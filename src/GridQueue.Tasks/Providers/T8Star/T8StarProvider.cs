@@ -11,8 +11,12 @@ namespace GridQueue.Tasks.Providers.T8Star;
 
 /// <summary>
 /// An upstream speaking the T8Star unified video format: submit with <c>POST v2/videos/generations</c>, poll with
-/// <c>GET v2/videos/generations/{id}</c>. It has no idempotency key and no cancel, so a submit whose answer is lost
-/// is reported as <see cref="ProviderErrorKind.OutcomeUnknown"/> and never repeated here.
+/// <c>GET v2/videos/generations/{id}</c>. It has no idempotency key and no cancel, and the upstreams are relays that
+/// may create (and bill) a video and then answer an error, so a submit counts as "nothing was made"
+/// (<see cref="ProviderErrorKind.Transient"/>) only when it provably never reached the upstream or was refused with
+/// 429; 400, 401, 403, 404, 422 and other refusals are <see cref="ProviderErrorKind.Permanent"/>; everything else
+/// after sending (any 5xx, 408, a time-out, a dropped connection, a success without a task id) is
+/// <see cref="ProviderErrorKind.OutcomeUnknown"/> and never repeated here.
 /// Quick retries and time limits live in the named HttpClient's pipeline (<see cref="T8StarResilience"/>); this
 /// class turns what is left into <see cref="ProviderException"/>s.
 /// </summary>
@@ -29,6 +33,13 @@ public sealed class T8StarProvider(
 
     /// <summary>Upstream messages quoted in exceptions are cut to this length.</summary>
     public const int MaxUpstreamMessageLength = 500;
+
+    /// <summary>
+    /// The longest upstream Retry-After taken at its word. A longer delta, or a date far in the future (up to the
+    /// year 9999), is cut to this: the wait ends up scheduling a job, and a relay's misconfigured header must not
+    /// park a task for decades. A day is far beyond any rate limit a relay really keeps.
+    /// </summary>
+    public static readonly TimeSpan MaxUpstreamRetryAfter = TimeSpan.FromHours(24);
 
     internal const string GenerationsPath = "v2/videos/generations";
 
@@ -301,7 +312,11 @@ public sealed class T8StarProvider(
             innerException: exception);
     }
 
-    /// <summary>An HTTP error answer (after the pipeline's retries) as a ProviderException.</summary>
+    /// <summary>
+    /// An HTTP error answer (after the pipeline's retries) as a ProviderException. For a submit, only 429 means the
+    /// upstream did nothing and only the other 4xx (except 408) mean it refused: every other answer came after the
+    /// request was received, when a relay may already have started the video, so the outcome is unknown.
+    /// </summary>
     private ProviderException Failure(HttpResponseMessage response, string body, string key, bool submit, string? taskId)
     {
         var code = (int)response.StatusCode;
@@ -314,11 +329,22 @@ public sealed class T8StarProvider(
             400 or 422 => new(ProviderErrorKind.Permanent, Say($"The upstream refused the request (HTTP {code})"), code),
             404 when submit => new(ProviderErrorKind.Permanent, Say("The upstream has no video endpoint at the configured base URL (HTTP 404)"), code),
             404 => new(ProviderErrorKind.Permanent, Say($"The upstream does not know task '{taskId}' (HTTP 404)"), code),
-            408 => new(ProviderErrorKind.Transient, Say("The upstream timed out waiting for the request (HTTP 408)"), code, retryAfter),
             429 => new(ProviderErrorKind.Transient, Say("The upstream is limiting the request rate (HTTP 429)"), code, retryAfter),
+            >= 400 and < 500 and not 408 => new(ProviderErrorKind.Permanent, Say($"The upstream refused the request (HTTP {code})"), code),
+            _ when submit => SubmitAnsweredWithError(code, quoted),
+            408 => new(ProviderErrorKind.Transient, Say("The upstream timed out waiting for the request (HTTP 408)"), code, retryAfter),
             >= 500 => new(ProviderErrorKind.Transient, Say($"The upstream failed (HTTP {code})"), code, retryAfter),
-            >= 400 => new(ProviderErrorKind.Permanent, Say($"The upstream refused the request (HTTP {code})"), code),
             _ => new(ProviderErrorKind.Transient, Say($"The upstream gave an unexpected answer (HTTP {code})"), code, retryAfter),
         };
+    }
+
+    /// <summary>A submit answered with an error that does not prove nothing was made (any 5xx, 408, anything unexpected).</summary>
+    private ProviderException SubmitAnsweredWithError(int code, string? quoted)
+    {
+        T8StarLog.SubmitOutcomeUnknown(logger, string.Create(CultureInfo.InvariantCulture, $"HTTP {code} after the request was received"));
+        var text = string.Create(CultureInfo.InvariantCulture, $"The upstream answered HTTP {code} after receiving the request")
+            + (quoted is null ? "" : $" ({quoted})")
+            + "; it may have started (and billed) a video, so it is not submitted again automatically.";
+        return new ProviderException(ProviderErrorKind.OutcomeUnknown, text, code);
     }
 }

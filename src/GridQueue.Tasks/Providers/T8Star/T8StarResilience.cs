@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -13,9 +12,11 @@ namespace GridQueue.Tasks.Providers.T8Star;
 /// limit per attempt (outermost first).
 /// <para>
 /// The upstream has no idempotency key, so a submit (POST) that may have reached it is never repeated: a POST is
-/// retried only when the upstream answered that it did not take the request (429, 502, 503, 504) or when no
-/// connection was made at all. A time-out or a connection lost after sending is left to the caller as an unknown
-/// outcome. A status query (GET) is safe to repeat and is retried on every transient outcome.
+/// retried only when it provably never left this machine (no connection, name not resolved, TLS or proxy set-up
+/// failed) or when the upstream refused it before doing any work (429). A relay's 500, 502, 503 or 504 is not such a
+/// proof: the relay may have forwarded the request and its origin may have started (and billed) the video before the
+/// error came back. Those, time-outs and connections lost after sending are left to the caller as an unknown outcome.
+/// A status query (GET) is safe to repeat and is retried on every transient outcome.
 /// </para>
 /// </summary>
 internal static class T8StarResilience
@@ -93,42 +94,33 @@ internal static class T8StarResilience
             return false;
         }
 
+        // For a submit only 429 proves the upstream did nothing; any 5xx may come after the work was started.
         var code = (int)response.StatusCode;
         var transient = safeToRepeat
             ? code is 408 or 429 or >= 500
-            : code is 429 or 502 or 503 or 504;
+            : code is 429;
         return transient && !(RetryAfter(response, time) is { } wait && wait > MaxInCallRetryDelay);
     }
 
     /// <summary>
-    /// True when the request certainly did not leave this machine: no connection could be made (refused,
-    /// unreachable, name not resolved, TLS or proxy set-up failed). Such a call can be repeated even for a submit.
+    /// True when the request certainly did not leave this machine: the handler says the connection could not be
+    /// established (refused, name not resolved, TLS or proxy set-up failed). Such a call can be repeated even for a
+    /// submit. Only the handler's own classification is trusted: a socket error such as HostUnreachable or
+    /// NetworkUnreachable in the inner exceptions can also surface on an established connection whose request was
+    /// already sent, so it proves nothing.
     /// </summary>
-    internal static bool WasNotSent(Exception exception)
-    {
-        if (exception is not HttpRequestException http)
+    internal static bool WasNotSent(Exception exception) =>
+        exception is HttpRequestException
         {
-            return false;
-        }
+            HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+                or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError,
+        };
 
-        if (http.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
-            or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError)
-        {
-            return true;
-        }
-
-        for (var inner = http.InnerException; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.HostUnreachable or SocketError.NetworkUnreachable })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>The Retry-After of an answer, as a wait from now; null when there is none.</summary>
+    /// <summary>
+    /// The Retry-After of an answer, as a wait from now, clamped to [0, <see cref="T8StarProvider.MaxUpstreamRetryAfter"/>];
+    /// null when there is none or it cannot be read. Never throws: the value comes from the upstream, and whatever it
+    /// sends must end up as an ordinary, bounded wait.
+    /// </summary>
     internal static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider time)
     {
         if (response.Headers.RetryAfter is not RetryConditionHeaderValue header)
@@ -138,16 +130,21 @@ internal static class T8StarResilience
 
         if (header.Delta is { } delta)
         {
-            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+            return Clamp(delta);
         }
 
         if (header.Date is { } date)
         {
-            var wait = date - time.GetUtcNow();
-            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+            // Both ends lie within years 1..9999, so the difference always fits a TimeSpan.
+            return Clamp(date - time.GetUtcNow());
         }
 
         return null;
+
+        static TimeSpan Clamp(TimeSpan wait) =>
+            wait < TimeSpan.Zero ? TimeSpan.Zero
+            : wait > T8StarProvider.MaxUpstreamRetryAfter ? T8StarProvider.MaxUpstreamRetryAfter
+            : wait;
     }
 
     private static HttpMethod? MethodOf(ResilienceContext context, Outcome<HttpResponseMessage> outcome) =>

@@ -7,6 +7,7 @@ using GridQueue.Tasks.Providers;
 using GridQueue.Tasks.Providers.T8Star;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Polly;
 using Polly.Timeout;
 using Xunit;
@@ -243,12 +244,16 @@ public sealed class T8StarProviderTests
     [InlineData(HttpStatusCode.UnprocessableEntity, ProviderErrorKind.Permanent)]
     [InlineData(HttpStatusCode.NotFound, ProviderErrorKind.Permanent)]
     [InlineData(HttpStatusCode.PaymentRequired, ProviderErrorKind.Permanent)]
-    [InlineData(HttpStatusCode.RequestTimeout, ProviderErrorKind.Transient)]
+    [InlineData(HttpStatusCode.Conflict, ProviderErrorKind.Permanent)]
     [InlineData(HttpStatusCode.TooManyRequests, ProviderErrorKind.Transient)]
-    [InlineData(HttpStatusCode.InternalServerError, ProviderErrorKind.Transient)]
-    [InlineData(HttpStatusCode.BadGateway, ProviderErrorKind.Transient)]
-    [InlineData(HttpStatusCode.ServiceUnavailable, ProviderErrorKind.Transient)]
-    [InlineData(HttpStatusCode.GatewayTimeout, ProviderErrorKind.Transient)]
+    [InlineData(HttpStatusCode.RequestTimeout, ProviderErrorKind.OutcomeUnknown)]
+    [InlineData(HttpStatusCode.InternalServerError, ProviderErrorKind.OutcomeUnknown)]
+    [InlineData(HttpStatusCode.NotImplemented, ProviderErrorKind.OutcomeUnknown)]
+    [InlineData(HttpStatusCode.BadGateway, ProviderErrorKind.OutcomeUnknown)]
+    [InlineData(HttpStatusCode.ServiceUnavailable, ProviderErrorKind.OutcomeUnknown)]
+    [InlineData(HttpStatusCode.GatewayTimeout, ProviderErrorKind.OutcomeUnknown)]
+    [InlineData((HttpStatusCode)599, ProviderErrorKind.OutcomeUnknown)]
+    [InlineData(HttpStatusCode.MultipleChoices, ProviderErrorKind.OutcomeUnknown)]
     public async Task SubmitAsync_ErrorStatus_Classified(HttpStatusCode code, ProviderErrorKind expected)
     {
         var network = new StubNetwork(_ => Json(code, """{"error":{"message":"upstream says no","type":"x"}}"""));
@@ -304,28 +309,109 @@ public sealed class T8StarProviderTests
         Assert.Single(network.Requests);
     }
 
-    [Fact]
-    public async Task SubmitAsync_500_NotRetried()
+    [Theory]
+    [InlineData(500)]
+    [InlineData(502)]
+    [InlineData(503)]
+    [InlineData(504)]
+    [InlineData(408)]
+    public async Task SubmitAsync_ErrorAfterTheRequestArrived_OutcomeUnknownWithExactlyOnePost(int code)
     {
-        var network = new StubNetwork(_ => Json(HttpStatusCode.InternalServerError, "oops"));
-        await using var client = T8StarTestClient.Create(BaseUrl, Key, network: network);
+        // A relay may have forwarded the job (and its origin billed a video) before it answered this error.
+        var network = new StubNetwork(_ => Json((HttpStatusCode)code, """{"error":{"message":"origin timed out"}}"""));
+        await using var client = T8StarTestClient.Create(BaseUrl, Key, o => o.MaxRetries = 3, network);
 
         var ex = await Assert.ThrowsAsync<ProviderException>(() => client.Provider.SubmitAsync(Submit(), CancellationToken.None));
 
-        Assert.Equal(ProviderErrorKind.Transient, ex.Kind);
+        Assert.Equal(ProviderErrorKind.OutcomeUnknown, ex.Kind);
+        Assert.Equal(code, ex.StatusCode);
+        Assert.Null(ex.RetryAfter);
         Assert.Single(network.Requests);
+        Assert.Equal(1, client.Attempts.Count(HttpMethod.Post));
+        Assert.StartsWith($"The upstream answered HTTP {code} after receiving the request", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("origin timed out", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("may have started (and billed) a video", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("not submitted again automatically", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task SubmitAsync_503_RetriedThenTransient()
+    public async Task SubmitAsync_429ThenSuccess_OneCreationAndTheTaskId()
     {
-        var network = new StubNetwork(_ => Json(HttpStatusCode.ServiceUnavailable, "busy"));
+        var created = 0;
+        var answers = 0;
+        var network = new StubNetwork(_ =>
+        {
+            if (Interlocked.Increment(ref answers) == 1)
+            {
+                var limited = Json(HttpStatusCode.TooManyRequests, """{"message":"slow down"}""");
+                limited.Headers.RetryAfter = new RetryConditionHeaderValue(TimeSpan.Zero);
+                return limited;
+            }
+
+            return Json(HttpStatusCode.OK, $$"""{"task_id":"t-{{Interlocked.Increment(ref created)}}"}""");
+        });
+        await using var client = T8StarTestClient.Create(BaseUrl, Key, network: network);
+
+        var result = await client.Provider.SubmitAsync(Submit(), CancellationToken.None);
+
+        Assert.Equal("t-1", result.UpstreamTaskId);
+        Assert.Equal(1, created);
+        Assert.Equal([429, 200], client.Attempts.All.Select(a => a.StatusCode));
+    }
+
+    [Fact]
+    public async Task SubmitAsync_429WithAbsurdRetryAfter_TransientWithADay()
+    {
+        var network = new StubNetwork(_ =>
+        {
+            var response = Json(HttpStatusCode.TooManyRequests, """{"message":"slow down"}""");
+            response.Headers.TryAddWithoutValidation("Retry-After", "2000000000");
+            return response;
+        });
         await using var client = T8StarTestClient.Create(BaseUrl, Key, network: network);
 
         var ex = await Assert.ThrowsAsync<ProviderException>(() => client.Provider.SubmitAsync(Submit(), CancellationToken.None));
 
         Assert.Equal(ProviderErrorKind.Transient, ex.Kind);
-        Assert.Equal(3, network.Requests.Count);
+        Assert.Equal(T8StarProvider.MaxUpstreamRetryAfter, ex.RetryAfter);
+        Assert.Single(network.Requests);
+    }
+
+    [Theory]
+    [InlineData("2000000000", 24 * 3600)]
+    [InlineData("Fri, 31 Dec 9999 23:59:59 GMT", 24 * 3600)]
+    [InlineData("86401", 24 * 3600)]
+    [InlineData("86400", 24 * 3600)]
+    [InlineData("30", 30)]
+    [InlineData("0", 0)]
+    [InlineData("Sat, 01 Jan 2000 00:00:00 GMT", 0)]
+    [InlineData("Sun, 01 Mar 2026 00:10:00 GMT", 600)]
+    public void RetryAfter_AnyValue_ClampedToZeroToADay(string header, int expectedSeconds)
+    {
+        var now = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
+        using var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        response.Headers.TryAddWithoutValidation("Retry-After", header);
+
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), T8StarResilience.RetryAfter(response, now));
+    }
+
+    [Theory]
+    [InlineData("soon")]
+    [InlineData("99999999999999")]
+    [InlineData("-5")]
+    [InlineData("")]
+    public void RetryAfter_Unreadable_NullWithoutThrowing(string header)
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        response.Headers.TryAddWithoutValidation("Retry-After", header);
+
+        Assert.Null(T8StarResilience.RetryAfter(response, TimeProvider.System));
+    }
+
+    [Fact]
+    public void MaxUpstreamRetryAfter_IsADay()
+    {
+        Assert.Equal(TimeSpan.FromHours(24), T8StarProvider.MaxUpstreamRetryAfter);
     }
 
     [Fact]
@@ -409,9 +495,9 @@ public sealed class T8StarProviderTests
 
     [Theory]
     [InlineData("POST", 429, true)]
-    [InlineData("POST", 502, true)]
-    [InlineData("POST", 503, true)]
-    [InlineData("POST", 504, true)]
+    [InlineData("POST", 502, false)]
+    [InlineData("POST", 503, false)]
+    [InlineData("POST", 504, false)]
     [InlineData("POST", 500, false)]
     [InlineData("POST", 501, false)]
     [InlineData("POST", 408, false)]
@@ -448,8 +534,15 @@ public sealed class T8StarProviderTests
     public static TheoryData<string, Exception, bool> Exceptions => new()
     {
         { "POST", new HttpRequestException(HttpRequestError.ConnectionError, "refused"), true },
-        { "POST", new HttpRequestException("refused", new SocketException((int)SocketError.ConnectionRefused)), true },
         { "POST", new HttpRequestException(HttpRequestError.NameResolutionError, "no such host"), true },
+        { "POST", new HttpRequestException(HttpRequestError.SecureConnectionError, "tls"), true },
+        { "POST", new HttpRequestException(HttpRequestError.ProxyTunnelError, "proxy"), true },
+
+        // Only the handler's own classification counts: these socket errors can follow a request that was sent.
+        { "POST", new HttpRequestException("refused", new SocketException((int)SocketError.ConnectionRefused)), false },
+        { "POST", new HttpRequestException("unreachable", new IOException("x", new SocketException((int)SocketError.HostUnreachable))), false },
+        { "POST", new HttpRequestException("unreachable", new SocketException((int)SocketError.NetworkUnreachable)), false },
+        { "POST", new HttpRequestException(HttpRequestError.Unknown, "x", new SocketException((int)SocketError.HostUnreachable)), false },
         { "POST", new HttpRequestException(HttpRequestError.ResponseEnded, "dropped"), false },
         { "POST", new HttpRequestException("reset", new IOException("reset", new SocketException((int)SocketError.ConnectionReset))), false },
         { "POST", new HttpRequestException("failed"), false },
