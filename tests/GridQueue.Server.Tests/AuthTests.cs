@@ -447,6 +447,90 @@ public sealed class AuthTests : IClassFixture<JwtServersFixture>
         server.AssertNoErrorsLogged();
     }
 
+    public static TheoryData<string, string> ProtectedRoutesAndTokens()
+    {
+        var routes = new[]
+        {
+            "GET " + TasksPath,
+            "GET api/v1/video/status/tsk_00000000000000000000000000",
+            "POST api/v1/video/generate",
+            "POST api/v1/video/cancel/tsk_00000000000000000000000000",
+            "POST api/v1/video/retry/tsk_00000000000000000000000000",
+            "GET api/v1/video/events",
+        };
+        var data = new TheoryData<string, string>();
+        foreach (var route in routes)
+        {
+            foreach (var token in new[] { "none", "malformed", "wrongly signed", "expired" })
+            {
+                data.Add(route, token);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ProtectedRoutesAndTokens))]
+    public async Task Route_Unauthorized_AnswersWwwAuthenticateBearer(string route, string token)
+    {
+        var (method, path) = (route.Split(' ')[0], route.Split(' ')[1]);
+        var value = token switch
+        {
+            "none" => null,
+            "malformed" => "not.a.jwt",
+            "wrongly signed" => Sign(new Dictionary<string, object> { ["sub"] = "alice", ["exp"] = InMinutes(10) }, secret: AuthOptions.DevModeSecret),
+            _ => Sign(new Dictionary<string, object> { ["sub"] = "alice", ["exp"] = InMinutes(-5) }),
+        };
+        using var client = _server.CreateClient();
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (value is not null)
+        {
+            Assert.True(request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + value));
+        }
+
+        if (method == "POST")
+        {
+            request.Content = new StringContent("""{"prompt": "a kite", "model": "sora-2"}""", Encoding.UTF8, "application/json");
+        }
+
+        var response = await client.SendRawAsync(request);
+
+        ErrorEnvelope.AssertError(response, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+        AssertBearerChallenge(response, tokenWasSent: value is not null);
+        _server.AssertNoErrorsLogged();
+    }
+
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("expired")]
+    public async Task Events_BadAccessTokenQuery_AnswersWwwAuthenticateBearer(string token)
+    {
+        var value = token == "expired" ? Sign(new Dictionary<string, object> { ["sub"] = "alice", ["exp"] = InMinutes(-5) }) : "garbage";
+        using var client = _server.CreateClient();
+
+        var response = await client.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, $"api/v1/video/events?access_token={Uri.EscapeDataString(value)}"));
+
+        ErrorEnvelope.AssertError(response, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+        AssertBearerChallenge(response, tokenWasSent: true);
+        _server.AssertNoErrorsLogged();
+    }
+
+    /// <summary>RFC 6750: the Bearer scheme; error="invalid_token" only when a token was sent and refused.</summary>
+    private static void AssertBearerChallenge(RawResponse response, bool tokenWasSent)
+    {
+        var challenge = Assert.Single(response.Headers.WwwAuthenticate);
+        Assert.Equal("Bearer", challenge.Scheme);
+        if (tokenWasSent)
+        {
+            Assert.Equal("error=\"invalid_token\"", challenge.Parameter);
+        }
+        else
+        {
+            Assert.Null(challenge.Parameter);
+        }
+    }
+
     private static long InMinutes(int minutes) => DateTimeOffset.UtcNow.AddMinutes(minutes).ToUnixTimeSeconds();
 
     /// <summary>Signs exactly <paramref name="payload"/> (no claims added) with HS256 and the servers' secret unless told.</summary>
