@@ -12,8 +12,8 @@ namespace GridQueue.Server.Api;
 /// <summary>
 /// GET /api/v1/video/events: the caller's task changes as Server-Sent Events. The stream subscribes to the live hub
 /// first, then replays the log after the client's last event id, then forwards live events, skipping any the
-/// replay already sent: every change after the resume point arrives once, in order. A resume point ahead
-/// of the log is refused (400).
+/// replay already sent: every change after the resume point arrives once, in order. A user holds at most
+/// Api__MaxStreamsPerUser streams at once (429 past it), and a resume point ahead of the log is refused (400).
 /// </summary>
 public static class EventStreamEndpoint
 {
@@ -31,6 +31,7 @@ public static class EventStreamEndpoint
         TaskService tasks,
         ITaskStore store,
         TaskEventHub hub,
+        StreamLimiter limiter,
         IOptions<ApiOptions> options,
         IHostApplicationLifetime lifetime)
     {
@@ -56,6 +57,13 @@ public static class EventStreamEndpoint
         if (taskId is not null && await tasks.GetAsync(userId, taskId, http.RequestAborted).ConfigureAwait(false) is null)
         {
             return ApiErrors.NotFound();
+        }
+
+        // The place is held until this handler returns, however the stream ends.
+        using var place = limiter.TryAcquire(userId);
+        if (place is null)
+        {
+            return ApiErrors.TooManyStreams(limiter.Cap);
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);

@@ -50,6 +50,7 @@ public static class ServerApp
         var auth = AuthMode.Resolve(authOptions, builder.Environment.EnvironmentName);
         services.AddGridQueueAuth(auth);
         services.AddGridQueueRateLimits(api);
+        services.AddSingleton<StreamLimiter>();
 
         var app = builder.Build();
         if (auth.IsDev && !app.Environment.IsDevelopment())
