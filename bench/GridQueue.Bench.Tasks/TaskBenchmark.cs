@@ -127,6 +127,7 @@ internal static class TaskBenchmark
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Storage__ConnectionString"] = $"Data Source={Path.Combine(folder, "gridqueue.db")}",
             ["Auth__Mode"] = "dev",
+            ["Auth__AllowDevMode"] = "true",
             ["Api__GeneratePerMinute"] = "0",
             ["Api__ActionsPerMinute"] = "0",
             ["Tasks__MaxRunningPerUser"] = "0",

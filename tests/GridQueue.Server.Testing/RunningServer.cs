@@ -41,11 +41,15 @@ public sealed class RunningServer : IAsyncDisposable
     /// <summary>Error-level entries the server logged.</summary>
     public FailingErrorLoggerProvider ErrorLog { get; }
 
-    /// <summary>Settings every test server gets unless the test overrides them: fast polls, a short simulator.</summary>
+    /// <summary>
+    /// Settings every test server gets unless the test overrides them: dev tokens, fast polls, a short simulator. The
+    /// servers run in the Production environment (nothing sets another), where dev mode needs Auth:AllowDevMode.
+    /// </summary>
     public static Dictionary<string, string?> Defaults(string folder) => new(StringComparer.Ordinal)
     {
         ["Storage:ConnectionString"] = $"Data Source={Path.Combine(folder, "gridqueue.db")}",
         ["Auth:Mode"] = "dev",
+        ["Auth:AllowDevMode"] = "true",
         ["Providers:Simulator:Duration"] = "00:00:01.500",
         ["Tasks:PollInterval"] = "00:00:00.200",
         ["GridQueue:Engine:PollInterval"] = "00:00:00.200",

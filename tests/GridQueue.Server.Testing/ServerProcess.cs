@@ -105,7 +105,10 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>A client with no token.</summary>
     public HttpClient CreateClient() => new() { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
 
-    /// <summary>A client signed in as <paramref name="userId"/> with a dev token (the server must run with Auth__Mode=dev).</summary>
+    /// <summary>
+    /// A client signed in as <paramref name="userId"/> with a dev token (the server must run with Auth__Mode=dev and,
+    /// outside the Development environment, Auth__AllowDevMode=true).
+    /// </summary>
     public async Task<HttpClient> CreateClientAsync(string userId)
     {
         var client = CreateClient();
@@ -192,6 +195,8 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                // Waits until its output has been read to the end too, so the report holds the reason it stopped.
+                await _process.WaitForExitAsync();
                 throw new InvalidOperationException(
                     $"The server process exited with code {_process.ExitCode} before it was ready:{Environment.NewLine}{Tail()}");
             }

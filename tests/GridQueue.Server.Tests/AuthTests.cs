@@ -7,6 +7,8 @@ using GridQueue.Server.Hosting;
 using GridQueue.Server.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -351,6 +353,182 @@ public sealed class AuthTests : IClassFixture<JwtServersFixture>
     {
         var error = BuildFails([], new Dictionary<string, string?> { ["Auth:Mode"] = "open", ["Auth:JwtSecret"] = JwtServersFixture.Secret });
         Assert.Contains("Auth__Mode", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Development")]
+    [InlineData("Production")]
+    public void Build_DevModeWithJwtSecret_FailsNamingBothSettings(string environment)
+    {
+        var error = BuildFails(
+            [$"--environment={environment}"],
+            new Dictionary<string, string?> { ["Auth:Mode"] = "dev", ["Auth:AllowDevMode"] = "true", ["Auth:JwtSecret"] = JwtServersFixture.Secret });
+        Assert.Contains("Auth__Mode", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Auth__JwtSecret", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Production")]
+    [InlineData("Staging")]
+    public void Build_DevModeOutsideDevelopmentWithoutAllowDevMode_FailsNamingTheSettingsAndTheEnvironment(string environment)
+    {
+        var error = BuildFails([$"--environment={environment}"], new Dictionary<string, string?> { ["Auth:Mode"] = "dev" });
+        Assert.Contains("Auth__Mode", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Auth__AllowDevMode", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{environment}'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_DevModeInProductionWithoutAllowDevMode_ProcessRefusesToStart()
+    {
+        var folder = Directory.CreateTempSubdirectory("gq-auth-process-").FullName;
+        try
+        {
+            var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["Auth__Mode"] = "dev",
+                ["Storage__ConnectionString"] = $"Data Source={Path.Combine(folder, "gridqueue.db")}",
+            };
+
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ServerProcess.StartAsync(environment, "refused", folder));
+
+            Assert.Contains("exited", error.Message, StringComparison.Ordinal);
+            Assert.Contains("Auth__AllowDevMode", error.Message, StringComparison.Ordinal);
+            Assert.Contains("'Production'", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Start_DevModeInProductionWithAllowDevMode_StartsAndWarnsThatAnyoneCanSignIn()
+    {
+        var folder = Directory.CreateTempSubdirectory("gq-auth-process-").FullName;
+        try
+        {
+            var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["Auth__Mode"] = "dev",
+                ["Auth__AllowDevMode"] = "true",
+                ["Storage__ConnectionString"] = $"Data Source={Path.Combine(folder, "gridqueue.db")}",
+            };
+            await using (var server = await ServerProcess.StartAsync(environment, "allowed", folder))
+            {
+                using var client = await server.CreateClientAsync("alice");
+                using var list = await client.GetAsync(TasksPath);
+                Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+
+                var warning = server.Output.SingleOrDefault(line => line.Contains("anyone can sign in as any user", StringComparison.Ordinal));
+                Assert.True(warning is not null, $"No start-up warning about dev mode:{Environment.NewLine}{server.Tail()}");
+                Assert.Contains("warn", warning, StringComparison.Ordinal);
+                Assert.Contains("'Production'", warning, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Start_DevModeInProcessWithAllowDevMode_LogsTheWarningOnceAtWarningLevel()
+    {
+        // RunningServer's defaults: Auth:Mode=dev and Auth:AllowDevMode=true, in the Production environment.
+        await using var server = await RunningServer.StartAsync();
+
+        Assert.Equal("Production", server.Services.GetRequiredService<IHostEnvironment>().EnvironmentName);
+        var warnings = server.ErrorLog.All.Where(e => e.Contains("anyone can sign in as any user", StringComparison.Ordinal)).ToArray();
+        Assert.True(warnings.Length == 1, $"Expected one dev-mode warning, got {warnings.Length}: {string.Join(" | ", warnings)}");
+        server.AssertNoErrorsLogged();
+    }
+
+    public static TheoryData<string, string> ProtectedRoutesAndTokens()
+    {
+        var routes = new[]
+        {
+            "GET " + TasksPath,
+            "GET api/v1/video/status/tsk_00000000000000000000000000",
+            "POST api/v1/video/generate",
+            "POST api/v1/video/cancel/tsk_00000000000000000000000000",
+            "POST api/v1/video/retry/tsk_00000000000000000000000000",
+            "GET api/v1/video/events",
+        };
+        var data = new TheoryData<string, string>();
+        foreach (var route in routes)
+        {
+            foreach (var token in new[] { "none", "malformed", "wrongly signed", "expired" })
+            {
+                data.Add(route, token);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ProtectedRoutesAndTokens))]
+    public async Task Route_Unauthorized_AnswersWwwAuthenticateBearer(string route, string token)
+    {
+        var (method, path) = (route.Split(' ')[0], route.Split(' ')[1]);
+        var value = token switch
+        {
+            "none" => null,
+            "malformed" => "not.a.jwt",
+            "wrongly signed" => Sign(new Dictionary<string, object> { ["sub"] = "alice", ["exp"] = InMinutes(10) }, secret: AuthOptions.DevModeSecret),
+            _ => Sign(new Dictionary<string, object> { ["sub"] = "alice", ["exp"] = InMinutes(-5) }),
+        };
+        using var client = _server.CreateClient();
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (value is not null)
+        {
+            Assert.True(request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + value));
+        }
+
+        if (method == "POST")
+        {
+            request.Content = new StringContent("""{"prompt": "a kite", "model": "sora-2"}""", Encoding.UTF8, "application/json");
+        }
+
+        var response = await client.SendRawAsync(request);
+
+        ErrorEnvelope.AssertError(response, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+        AssertBearerChallenge(response, tokenWasSent: value is not null);
+        _server.AssertNoErrorsLogged();
+    }
+
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("expired")]
+    public async Task Events_BadAccessTokenQuery_AnswersWwwAuthenticateBearer(string token)
+    {
+        var value = token == "expired" ? Sign(new Dictionary<string, object> { ["sub"] = "alice", ["exp"] = InMinutes(-5) }) : "garbage";
+        using var client = _server.CreateClient();
+
+        var response = await client.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, $"api/v1/video/events?access_token={Uri.EscapeDataString(value)}"));
+
+        ErrorEnvelope.AssertError(response, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+        AssertBearerChallenge(response, tokenWasSent: true);
+        _server.AssertNoErrorsLogged();
+    }
+
+    /// <summary>RFC 6750: the Bearer scheme; error="invalid_token" only when a token was sent and refused.</summary>
+    private static void AssertBearerChallenge(RawResponse response, bool tokenWasSent)
+    {
+        var challenge = Assert.Single(response.Headers.WwwAuthenticate);
+        Assert.Equal("Bearer", challenge.Scheme);
+        if (tokenWasSent)
+        {
+            Assert.Equal("error=\"invalid_token\"", challenge.Parameter);
+        }
+        else
+        {
+            Assert.Null(challenge.Parameter);
+        }
     }
 
     private static long InMinutes(int minutes) => DateTimeOffset.UtcNow.AddMinutes(minutes).ToUnixTimeSeconds();

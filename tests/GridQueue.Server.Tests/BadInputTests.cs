@@ -314,6 +314,26 @@ public sealed class BadInputTests : IClassFixture<BadInputServerFixture>
         _server.AssertNoErrorsLogged();
     }
 
+    [Theory]
+    [InlineData("header")]
+    [InlineData("query")]
+    public async Task Events_ResumePointAheadOfTheLog_Returns400BadRequest(string form)
+    {
+        using var client = await _server.CreateClientAsync(BadUser);
+        var ahead = long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var request = new HttpRequestMessage(HttpMethod.Get, form == "query" ? $"api/v1/video/events?last_event_id={ahead}" : "api/v1/video/events");
+        if (form == "header")
+        {
+            request.Headers.Add("Last-Event-ID", ahead);
+        }
+
+        var response = await client.SendRawAsync(request);
+
+        var error = ErrorEnvelope.AssertError(response, HttpStatusCode.BadRequest, "BAD_REQUEST");
+        Assert.Contains("ahead of this server's event log", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        _server.AssertNoErrorsLogged();
+    }
+
     [Fact]
     public async Task Generate_PromptOf4000CharsAfterTrim_IsAccepted()
     {

@@ -86,6 +86,56 @@ public sealed class EventStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Events_LastEventIdAheadOfTheLog_Returns400BadRequestInHeaderAndQueryForms()
+    {
+        var token = await _server.TokenAsync("ahead");
+        using var client = await _server.CreateClientAsync("ahead");
+        await using var witness = await SseClient.ConnectAsync(_server.Address, token);
+        var task = await client.GenerateAsync(TaskApi.Body());
+        var newest = (await witness.ReadUntilAsync(e => e.Data.Id() == task.Id() && e.Data.IsTerminal()))[^1].Id;
+        using var raw = _server.CreateClient();
+        raw.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+
+        using var header = new HttpRequestMessage(HttpMethod.Get, "api/v1/video/events");
+        header.Headers.Add("Last-Event-ID", (newest + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var byHeader = await raw.SendRawAsync(header);
+        var byQuery = await raw.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, $"api/v1/video/events?last_event_id={newest + 1}"));
+        var farAhead = await raw.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, $"api/v1/video/events?task_id={task.Id()}&last_event_id={long.MaxValue}"));
+
+        foreach (var response in new[] { byHeader, byQuery, farAhead })
+        {
+            var error = ErrorEnvelope.AssertError(response, System.Net.HttpStatusCode.BadRequest, "BAD_REQUEST");
+            var message = error.GetProperty("message").GetString()!;
+            Assert.Contains("ahead of this server's event log", message, StringComparison.Ordinal);
+            Assert.Contains("Reconnect without Last-Event-ID", message, StringComparison.Ordinal);
+        }
+
+        _server.AssertNoErrorsLogged();
+    }
+
+    [Fact]
+    public async Task Events_LastEventIdEqualToTheNewest_ResumesAndDeliversWhatFollows()
+    {
+        var token = await _server.TokenAsync("at-newest");
+        using var client = await _server.CreateClientAsync("at-newest");
+        await using var witness = await SseClient.ConnectAsync(_server.Address, token);
+        var first = await client.GenerateAsync(TaskApi.Body("first"));
+        var newest = (await witness.ReadUntilAsync(e => e.Data.Id() == first.Id() && e.Data.IsTerminal()))[^1].Id;
+
+        await using var byHeader = await SseClient.ConnectAsync(_server.Address, token, lastEventId: newest);
+        await using var byQuery = await SseClient.ConnectAsync(_server.Address, token, $"?last_event_id={newest}");
+        var second = await client.GenerateAsync(TaskApi.Body("second"));
+
+        foreach (var stream in new[] { byHeader, byQuery })
+        {
+            var events = await stream.ReadUntilAsync(e => e.Data.Id() == second.Id() && e.Data.IsTerminal());
+            Assert.All(events, e => Assert.Equal(second.Id(), e.Data.Id()));
+            Assert.All(events, e => Assert.True(e.Id > newest, $"event {e.Id} is not after {newest}"));
+            Assert.Equal("queued", events[0].Data.Status());
+        }
+    }
+
+    [Fact]
     public async Task Events_AccessTokenInQuery_IsAcceptedForEventSource()
     {
         using var anonymous = _server.CreateClient();

@@ -59,6 +59,44 @@ public sealed class TaskActionTests
     }
 
     [Fact]
+    public async Task Cancel_WhenStoppingTheJobFailsAfterTheCommit_Answers200WithTheCancelledTask()
+    {
+        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?> { ["Providers:Simulator:Duration"] = "00:00:30" });
+        using var client = await server.CreateClientAsync("alice");
+        var task = await client.GenerateAsync(TaskApi.Body());
+        await client.WaitAsync(task.Id(), t => t.GetProperty("progress").GetInt32() > 0);
+
+        // From here the database refuses to mark a job cancelled (or to request its cancel while it runs), as a busy
+        // database would refuse the job store's write. The task's own change (table gq_tasks) still commits.
+        await ExecuteSqlAsync(server, """
+            CREATE TRIGGER test_job_cancel_refused BEFORE UPDATE ON gq_jobs
+            WHEN NEW.state = 'cancelled' OR (NEW.cancel_requested_at IS NOT NULL AND OLD.cancel_requested_at IS NULL)
+            BEGIN SELECT RAISE(ABORT, 'test: the job store refused the cancel'); END;
+            """);
+        HttpStatusCode status;
+        System.Text.Json.JsonElement envelope;
+        try
+        {
+            (status, envelope) = await client.PostEnvelopeAsync($"api/v1/video/cancel/{task.Id()}");
+        }
+        finally
+        {
+            await ExecuteSqlAsync(server, "DROP TRIGGER test_job_cancel_refused;");
+        }
+
+        Assert.True(status == HttpStatusCode.OK, $"cancel answered {(int)status}: {envelope}");
+        var cancelled = envelope.GetProperty("data");
+        Assert.Equal("cancelled", cancelled.Status());
+        Assert.Contains(server.ErrorLog.All, e => e.Contains($"Task {task.Id()}: cancelled, but stopping its job", StringComparison.Ordinal)
+            && e.Contains("test: the job store refused the cancel", StringComparison.Ordinal));
+
+        // The job was not stopped early: its next poll finds the task cancelled and ends without changing it.
+        await Task.Delay(1000); // several poll intervals
+        Assert.Equal(cancelled.ToString(), (await client.StatusAsync(task.Id())).ToString());
+        server.AssertNoErrorsLogged();
+    }
+
+    [Fact]
     public async Task Cancel_RacingUpstreamCompletion_NeverEndsCancelledThenSucceeded()
     {
         await using var server = await RunningServer.StartAsync(new Dictionary<string, string?>
@@ -180,5 +218,14 @@ public sealed class TaskActionTests
         Assert.NotEqual(first.Id(), bobs.Id());
         var (_, list) = await alice.GetEnvelopeAsync("api/v1/video/tasks");
         Assert.Single(list.GetProperty("data").GetProperty("items").EnumerateArray());
+    }
+
+    private static async Task ExecuteSqlAsync(RunningServer server, string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(server.Folder, "gridqueue.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
     }
 }

@@ -27,6 +27,14 @@ public static class ApiErrors
     public static EnvelopeResult RateLimited(TimeSpan retryAfter) =>
         EnvelopeResult.Failure(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, "Too many requests; try again after the Retry-After delay.") with { RetryAfter = retryAfter };
 
+    /// <summary>The caller already holds as many event streams as one user may (Api__MaxStreamsPerUser).</summary>
+    public static EnvelopeResult TooManyStreams(int cap) =>
+        EnvelopeResult.Failure(
+            StatusCodes.Status429TooManyRequests,
+            ErrorCodes.RateLimited,
+            $"You already have {cap} event streams open, the cap per user on this server; close one and try again after the Retry-After delay.")
+        with { RetryAfter = StreamLimiter.RetryAfter };
+
     public static EnvelopeResult Unavailable(string message) =>
         EnvelopeResult.Failure(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable, message) with { RetryAfter = TimeSpan.FromSeconds(2) };
 

@@ -12,7 +12,8 @@ namespace GridQueue.Server.Api;
 /// <summary>
 /// GET /api/v1/video/events: the caller's task changes as Server-Sent Events. The stream subscribes to the live hub
 /// first, then replays the log after the client's last event id, then forwards live events, skipping any the
-/// replay already sent: every change after the resume point arrives once, in order.
+/// replay already sent: every change after the resume point arrives once, in order. A user holds at most
+/// Api__MaxStreamsPerUser streams at once (429 past it), and a resume point ahead of the log is refused (400).
 /// </summary>
 public static class EventStreamEndpoint
 {
@@ -30,6 +31,7 @@ public static class EventStreamEndpoint
         TaskService tasks,
         ITaskStore store,
         TaskEventHub hub,
+        StreamLimiter limiter,
         IOptions<ApiOptions> options,
         IHostApplicationLifetime lifetime)
     {
@@ -57,6 +59,13 @@ public static class EventStreamEndpoint
             return ApiErrors.NotFound();
         }
 
+        // The place is held until this handler returns, however the stream ends.
+        using var place = limiter.TryAcquire(userId);
+        if (place is null)
+        {
+            return ApiErrors.TooManyStreams(limiter.Cap);
+        }
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         var cancellationToken = stop.Token;
 
@@ -64,6 +73,17 @@ public static class EventStreamEndpoint
         // resume point: anything after it is either in the log when the replay reads, or delivered live to the
         // subscription; what the subscription got before that point is older than "now" and is skipped below.
         using var subscription = await hub.SubscribeAsync(userId, taskId, cancellationToken).ConfigureAwait(false);
+
+        // Every id this server sent is at most the newest in its log (read after subscribing, so an id sent just now
+        // counts). A larger one comes from a log that was reset (a restored or recreated database, a power cut) or
+        // from another server: resuming after it would silently skip every change until the ids caught up.
+        if (lastEventId is { } resume && resume > await store.EventLastSequenceAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return ApiErrors.NotAllowed(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Last-Event-ID {resume} is ahead of this server's event log: the log was reset or the id is not from this server. Reconnect without Last-Event-ID (and without last_event_id), then reload the tasks you show."));
+        }
+
         var sent = lastEventId ?? hub.DeliveredSequence;
 
         var response = http.Response;

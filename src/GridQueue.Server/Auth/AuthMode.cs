@@ -3,18 +3,40 @@ namespace GridQueue.Server.Auth;
 /// <summary>The resolved authentication mode and signing secret, fixed at start-up.</summary>
 public sealed record AuthMode(bool IsDev, string Secret, string? Audience)
 {
-    /// <summary>Applies the contract's rules for Auth__Mode; throws with a message naming the setting to fix.</summary>
-    public static AuthMode Resolve(AuthOptions options, bool isDevelopmentEnvironment)
+    /// <summary>
+    /// Applies the contract's rules for Auth__Mode; throws with a message naming the settings to fix. Dev mode hands a
+    /// token for any user to anyone who asks, so it never signs with a configured secret (its tokens would be valid
+    /// wherever that secret is trusted, e.g. as Supabase user tokens), and outside the Development environment it
+    /// must be asked for twice (Auth__Mode=dev and Auth__AllowDevMode=true), so one stray setting cannot open a server.
+    /// </summary>
+    /// <param name="environmentName">The host environment (Development, Staging, Production, ...).</param>
+    public static AuthMode Resolve(AuthOptions options, string environmentName)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var isDevelopment = string.Equals(environmentName, Environments.Development, StringComparison.OrdinalIgnoreCase);
         var secret = string.IsNullOrEmpty(options.JwtSecret) ? null : options.JwtSecret;
         var mode = options.Mode?.Trim().ToLowerInvariant() switch
         {
-            null or "" => secret is null && isDevelopmentEnvironment ? "dev" : "jwt",
+            null or "" => secret is null && isDevelopment ? "dev" : "jwt",
             "dev" => "dev",
             "jwt" => "jwt",
             var other => throw new InvalidOperationException($"Auth__Mode is '{other}'; it must be 'jwt' or 'dev'."),
         };
+
+        if (mode == "dev" && secret is not null)
+        {
+            throw new InvalidOperationException(
+                "Auth__Mode=dev cannot be combined with Auth__JwtSecret: dev mode gives a token for any user to anyone who asks, " +
+                "so its tokens are only ever signed with the public dev secret, never with a real one. Unset Auth__JwtSecret " +
+                "to run in dev mode, or set Auth__Mode=jwt (or leave it unset) to check real user tokens.");
+        }
+
+        if (mode == "dev" && !isDevelopment && !options.AllowDevMode)
+        {
+            throw new InvalidOperationException(
+                $"Auth__Mode=dev in the '{environmentName}' environment: dev mode lets anyone sign in as any user, so outside " +
+                "Development it also needs Auth__AllowDevMode=true. Set Auth__JwtSecret (and Auth__Mode=jwt) to serve real users.");
+        }
 
         if (secret is not null && System.Text.Encoding.UTF8.GetByteCount(secret) < AuthOptions.MinSecretBytes)
         {

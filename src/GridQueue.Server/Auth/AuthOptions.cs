@@ -21,4 +21,10 @@ public sealed class AuthOptions
 
     /// <summary>When set, tokens must carry this "aud".</summary>
     public string? Audience { get; set; }
+
+    /// <summary>
+    /// Lets Auth__Mode=dev run outside the Development environment (tests, benchmarks, a demo box). Off by default:
+    /// dev mode lets anyone sign in as any user, so it must be asked for explicitly there.
+    /// </summary>
+    public bool AllowDevMode { get; set; }
 }

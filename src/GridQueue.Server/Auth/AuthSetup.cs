@@ -71,6 +71,9 @@ public static class AuthSetup
                         SecurityTokenInvalidAlgorithmException => "The token must be signed with HS256.",
                         _ => "The token is not valid.",
                     };
+                    // RFC 6750: a 401 names the scheme the client must use; a token that was sent and refused also
+                    // says so, so a client knows to get a new token rather than add one.
+                    context.Response.Headers.WWWAuthenticate = context.AuthenticateFailure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
                     await ApiErrors.Unauthorized(message).WriteAsync(context.Response).ConfigureAwait(false);
                 },
             };

@@ -9,6 +9,7 @@ public sealed class ApiOptions
     public const long DefaultMaxBodyBytes = 16 * 1024 * 1024;
     public const int DefaultGeneratePerMinute = 60;
     public const int DefaultActionsPerMinute = 600;
+    public const int DefaultMaxStreamsPerUser = 20;
     public static readonly TimeSpan DefaultSsePingInterval = TimeSpan.FromSeconds(15);
 
     /// <summary>Largest accepted request body, in bytes.</summary>
@@ -22,6 +23,14 @@ public sealed class ApiOptions
     /// <summary>Other API requests (status, list, cancel, retry, event streams) one user may make per minute (0: no limit).</summary>
     [Range(0, 10_000_000)]
     public int ActionsPerMinute { get; set; } = DefaultActionsPerMinute;
+
+    /// <summary>
+    /// Event streams one user may hold open at once in this server process (0: no cap). Each stream holds a
+    /// connection and a subscription that receives every one of the user's events, so one token must not be able to
+    /// exhaust the process's connections.
+    /// </summary>
+    [Range(0, 100_000, ErrorMessage = "Api__MaxStreamsPerUser must be between 0 (no cap) and 100000.")]
+    public int MaxStreamsPerUser { get; set; } = DefaultMaxStreamsPerUser;
 
     /// <summary>An SSE stream sends a ": ping" comment at least this often.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:15:00")]

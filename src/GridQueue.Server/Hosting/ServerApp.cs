@@ -54,11 +54,17 @@ public static class ServerApp
         }
 
         var authOptions = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
-        var auth = AuthMode.Resolve(authOptions, builder.Environment.IsDevelopment());
+        var auth = AuthMode.Resolve(authOptions, builder.Environment.EnvironmentName);
         services.AddGridQueueAuth(auth);
         services.AddGridQueueRateLimits(api);
+        services.AddSingleton<StreamLimiter>();
 
         var app = builder.Build();
+        if (auth.IsDev && !app.Environment.IsDevelopment())
+        {
+            AuthLog.DevModeOutsideDevelopment(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuthMode)), app.Environment.EnvironmentName);
+        }
+
         app.UseGridQueueErrors();
         app.UseDashboard();
         app.UseAuthentication();

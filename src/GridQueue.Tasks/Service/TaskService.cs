@@ -6,6 +6,7 @@ using GridQueue.Tasks.Options;
 using GridQueue.Tasks.Providers;
 using GridQueue.Tasks.Secrets;
 using GridQueue.Tasks.Storage;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace GridQueue.Tasks.Service;
@@ -14,7 +15,7 @@ namespace GridQueue.Tasks.Service;
 /// What users do with tasks: generate, read, list, cancel, retry. Every change is one transaction holding the task
 /// row, its event and the job that follows; the push hub is woken after the commit. Nothing here calls upstream.
 /// </summary>
-public sealed class TaskService(
+public sealed partial class TaskService(
     ITaskStore store,
     JobEngine engine,
     TaskSlots slots,
@@ -22,7 +23,8 @@ public sealed class TaskService(
     ApiKeyProtector protector,
     TaskChangeSignal signal,
     IOptions<TasksOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<TaskService> logger)
 {
     private readonly TasksOptions _options = options.Value;
 
@@ -157,9 +159,17 @@ public sealed class TaskService(
 
         // After the commit: the task is already cancelled for good, so a job that runs on before this lands sees
         // that and stops; this only stops it sooner (a waiting poll is never claimed again).
+        // If it fails (the database busy), the cancel has still happened: the caller is told so, not sent a 503.
         if (cancelled.JobId is { } jobId)
         {
-            await engine.CancelAsync(jobId, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await engine.CancelAsync(jobId, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogJobCancelFailed(e, cancelled.Id, jobId);
+            }
         }
 
         return new TaskActionResult(TaskActionStatus.Done, cancelled);
@@ -211,4 +221,7 @@ public sealed class TaskService(
         signal.Raise();
         return new TaskActionResult(TaskActionStatus.Done, retried);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: cancelled, but stopping its job {JobId} early failed; the job sees the task cancelled and stops by itself.")]
+    private partial void LogJobCancelFailed(Exception exception, string taskId, long jobId);
 }

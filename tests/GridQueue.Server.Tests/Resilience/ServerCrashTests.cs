@@ -237,6 +237,7 @@ public sealed class ServerCrashTests(ITestOutputHelper output) : IAsyncLifetime
         {
             ["Storage__ConnectionString"] = $"Data Source={DatabaseFile}",
             ["Auth__Mode"] = "dev",
+            ["Auth__AllowDevMode"] = "true",
             ["Providers__Default"] = "t8star",
             ["Providers__T8Star__BaseUrl"] = _simulator.BaseAddress.ToString(),
             ["Providers__T8Star__ApiKey"] = SimulatorOptions.DefaultApiKey,
