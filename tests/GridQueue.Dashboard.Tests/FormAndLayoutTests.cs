@@ -53,6 +53,30 @@ public sealed class FormAndLayoutTests(BrowserFixture browser, ITestOutputHelper
     }
 
     [Fact]
+    public async Task ServerValidationErrorOfOneImage_KeyedByIndex_ShownAtImageUrlsField()
+    {
+        var server = await StartServerAsync();
+        await OpenAsync(server);
+        AllowConsoleError("the server rejects the image", (text, location) =>
+            text.Contains("status of 400", StringComparison.Ordinal) && location.Contains("/api/v1/video/generate", StringComparison.Ordinal));
+        await SignInDevAsync("ivy");
+
+        // The server keys a per-image problem images[1]; the form has one field for all images.
+        var images = Page.GetByLabel("Image URLs");
+        await Page.GetByLabel("Prompt").FillAsync("A lighthouse in fog");
+        await images.FillAsync("https://img.example/a.png\nnot a url");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Generate" }).ClickAsync();
+
+        var error = Page.Locator("#images-error");
+        await Expect(error).ToBeVisibleAsync();
+        await Expect(error).ToHaveTextAsync("Image 2 must be an http(s) URL or a data:image/... URI.");
+        await Expect(images).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(images).ToBeFocusedAsync();
+        await Expect(Page.Locator("#task-form-error")).ToBeHiddenAsync();
+        AssertNoJavaScriptErrors();
+    }
+
+    [Fact]
     public async Task NarrowScreen_360px_NoHorizontalScrollAndEveryControlReachableByTab()
     {
         var server = await StartServerAsync();

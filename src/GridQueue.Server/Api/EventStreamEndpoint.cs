@@ -17,7 +17,11 @@ namespace GridQueue.Server.Api;
 /// </summary>
 public static class EventStreamEndpoint
 {
-    private const int ReplayPage = 500;
+    /// <summary>One read of the log while replaying: bounded in bytes too, as one event may carry megabytes of images.</summary>
+    private static readonly EventPageSize ReplayPage = new(500, 4L * 1024 * 1024);
+
+    /// <summary>Characters of a payload encoded and flushed at a time, so a large event is not copied whole again.</summary>
+    private const int WriteChunkChars = 64 * 1024;
 
     public static RouteGroupBuilder MapEventStream(this RouteGroupBuilder api)
     {
@@ -108,7 +112,7 @@ public static class EventStreamEndpoint
                 }
 
                 await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
-                if (page.Count < ReplayPage)
+                if (!ReplayPage.IsFull(page))
                 {
                     break;
                 }
@@ -160,9 +164,32 @@ public static class EventStreamEndpoint
         return Results.Empty;
     }
 
-    private static Task WriteEventAsync(HttpResponse response, TaskEvent taskEvent, CancellationToken cancellationToken) =>
-        WriteAsync(response, string.Create(CultureInfo.InvariantCulture, $"id: {taskEvent.Sequence}\nevent: task\ndata: {taskEvent.Payload}\n\n"), cancellationToken);
+    /// <summary>
+    /// Writes one event: the payload is encoded in chunks straight into the response's buffer, not built into a
+    /// second string and a byte array of its whole size first.
+    /// </summary>
+    private static async Task WriteEventAsync(HttpResponse response, TaskEvent taskEvent, CancellationToken cancellationToken)
+    {
+        var writer = response.BodyWriter;
+        Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"id: {taskEvent.Sequence}\nevent: task\ndata: "), writer);
+        var payload = taskEvent.Payload.AsMemory();
+        while (payload.Length > WriteChunkChars)
+        {
+            // The payload is ASCII (the task JSON escapes the rest), but a chunk never ends inside a surrogate pair.
+            var take = char.IsHighSurrogate(payload.Span[WriteChunkChars - 1]) ? WriteChunkChars - 1 : WriteChunkChars;
+            Encoding.UTF8.GetBytes(payload.Span[..take], writer);
+            payload = payload[take..];
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
 
-    private static async Task WriteAsync(HttpResponse response, string text, CancellationToken cancellationToken) =>
-        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
+        Encoding.UTF8.GetBytes(payload.Span, writer);
+        Encoding.UTF8.GetBytes("\n\n", writer);
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task WriteAsync(HttpResponse response, string text, CancellationToken cancellationToken)
+    {
+        Encoding.UTF8.GetBytes(text, response.BodyWriter);
+        await response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
 }

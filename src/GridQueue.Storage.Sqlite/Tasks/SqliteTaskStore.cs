@@ -56,7 +56,7 @@ public sealed class SqliteTaskStore : ITaskStore, IDisposable
     }
 
     public async Task<IReadOnlyList<VideoTask>> TaskListAsync(
-        string userId, VideoTaskStatus? status, string? beforeTaskId, int limit, CancellationToken cancellationToken)
+        string userId, VideoTaskStatus? status, string? beforeTaskId, int limit, long maxImageChars, CancellationToken cancellationToken)
     {
         await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
@@ -70,10 +70,13 @@ public sealed class SqliteTaskStore : ITaskStore, IDisposable
         }
 
         var tasks = new List<VideoTask>();
+        long imageChars = 0;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        while (imageChars <= maxImageChars && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            tasks.Add(TaskRowReader.Read(reader));
+            var task = TaskRowReader.Read(reader);
+            tasks.Add(task);
+            imageChars += task.Images.Sum(i => (long)i.Length);
         }
 
         return tasks;
@@ -118,7 +121,7 @@ public sealed class SqliteTaskStore : ITaskStore, IDisposable
     }
 
     public async Task<IReadOnlyList<TaskEvent>> EventListAfterAsync(
-        long afterSequence, string? userId, string? taskId, int limit, CancellationToken cancellationToken)
+        long afterSequence, string? userId, string? taskId, EventPageSize size, CancellationToken cancellationToken)
     {
         await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
@@ -130,7 +133,7 @@ public sealed class SqliteTaskStore : ITaskStore, IDisposable
             _ => throw new ArgumentException("A task filter needs the user too.", nameof(taskId)),
         };
         command.Parameters.AddWithValue("@after", afterSequence);
-        command.Parameters.AddWithValue("@limit", limit);
+        command.Parameters.AddWithValue("@limit", size.Limit);
         if (userId is not null)
         {
             command.Parameters.AddWithValue("@user_id", userId);
@@ -142,10 +145,15 @@ public sealed class SqliteTaskStore : ITaskStore, IDisposable
         }
 
         var events = new List<TaskEvent>();
+        long bytes = 0;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        while (size.HasRoom(events.Count, bytes) && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            events.Add(new TaskEvent(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), UnixTime.FromMs(reader.GetInt64(3)), reader.GetString(4)));
+            // The images column is written by TaskJson.SerializeImages (before that, by JsonSerializer with the same
+            // default encoder), so it is the very text TaskJson writes into the task object.
+            var payload = EventPayload.WithImages(reader.GetString(4), reader.GetString(5));
+            events.Add(new TaskEvent(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), UnixTime.FromMs(reader.GetInt64(3)), payload));
+            bytes += payload.Length;
         }
 
         return events;

@@ -81,7 +81,7 @@ internal static class TaskRowReader
         p.AddWithValue("@aspect_ratio", t.AspectRatio);
         p.AddWithValue("@duration", t.Duration);
         p.AddWithValue("@hd", t.Hd ? 1 : 0);
-        p.AddWithValue("@images", JsonSerializer.Serialize(t.Images));
+        p.AddWithValue("@images", TaskJson.SerializeImages(t.Images)); // spliced as is into logged events
         p.AddWithValue("@status", t.Status.ToWire());
         p.AddWithValue("@progress", t.Progress);
         p.AddWithValue("@video_url", (object?)t.VideoUrl ?? DBNull.Value);

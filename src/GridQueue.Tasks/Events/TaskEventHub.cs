@@ -17,7 +17,15 @@ public sealed partial class TaskEventHub(
     /// <summary>Events one listener may have waiting before it is dropped.</summary>
     public const int ListenerCapacity = 10_000;
 
-    private const int BatchSize = 1_000;
+    /// <summary>
+    /// Payload bytes one listener may have waiting before it is dropped: 10,000 events of a task with data: images
+    /// would otherwise be gigabytes held for one slow connection.
+    /// </summary>
+    public const long ListenerMaxBytes = 64L * 1024 * 1024;
+
+    /// <summary>One read of the log per round: bounded in bytes as well, as one event may carry megabytes of images.</summary>
+    private static readonly EventPageSize Batch = new(1_000, 4L * 1024 * 1024);
+
     private static readonly TimeSpan FallbackPoll = TimeSpan.FromSeconds(1);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, HashSet<TaskEventSubscription>> _byUser = new(StringComparer.Ordinal);
@@ -34,7 +42,7 @@ public sealed partial class TaskEventHub(
     public async Task<TaskEventSubscription> SubscribeAsync(string userId, string? taskId, CancellationToken cancellationToken)
     {
         await _ready.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var subscription = new TaskEventSubscription(userId, taskId, ListenerCapacity, Unsubscribe);
+        var subscription = new TaskEventSubscription(userId, taskId, ListenerCapacity, ListenerMaxBytes, Unsubscribe);
         lock (_gate)
         {
             if (!_byUser.TryGetValue(userId, out var listeners))
@@ -89,7 +97,7 @@ public sealed partial class TaskEventHub(
     {
         while (true)
         {
-            var batch = await store.EventListAfterAsync(DeliveredSequence, null, null, BatchSize, cancellationToken).ConfigureAwait(false);
+            var batch = await store.EventListAfterAsync(DeliveredSequence, null, null, Batch, cancellationToken).ConfigureAwait(false);
             foreach (var taskEvent in batch)
             {
                 // Delivering is a non-blocking write into the listener's buffer, so it is done under the lock.
@@ -107,7 +115,7 @@ public sealed partial class TaskEventHub(
                 }
             }
 
-            if (batch.Count < BatchSize)
+            if (!Batch.IsFull(batch))
             {
                 return;
             }

@@ -10,18 +10,32 @@ namespace GridQueue.Tasks.Model;
 /// </summary>
 public static class TaskJson
 {
-    public static string Serialize(VideoTask task)
-    {
-        var buffer = new ArrayBufferWriter<byte>(768);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            Write(writer, task);
-        }
+    public static string Serialize(VideoTask task) => ToText(w => Write(w, task), 768);
 
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    /// <summary>
+    /// The task as the event log stores it: <c>"images":[]</c> in place of the images, which never change within a
+    /// task and are kept once, in the task row. <see cref="Events.EventPayload.WithImages"/> puts them back on
+    /// reading, so clients get the bytes <see cref="Serialize"/> writes.
+    /// </summary>
+    public static string SerializeForLog(VideoTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return ToText(w => Write(w, task, includeImages: false), 768);
     }
 
-    public static void Write(Utf8JsonWriter writer, VideoTask task)
+    /// <summary>
+    /// The images array exactly as <see cref="Write"/> writes it (same escaping), for storing in the task row and
+    /// putting back into logged events.
+    /// </summary>
+    public static string SerializeImages(IReadOnlyList<string> images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        return images.Count == 0 ? "[]" : ToText(w => WriteImages(w, images), images.Sum(i => i.Length) + 16);
+    }
+
+    public static void Write(Utf8JsonWriter writer, VideoTask task) => Write(writer, task, includeImages: true);
+
+    private static void Write(Utf8JsonWriter writer, VideoTask task, bool includeImages)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(task);
@@ -34,13 +48,8 @@ public static class TaskJson
         writer.WriteString("aspect_ratio", task.AspectRatio);
         writer.WriteNumber("duration", task.Duration);
         writer.WriteBoolean("hd", task.Hd);
-        writer.WriteStartArray("images");
-        foreach (var image in task.Images)
-        {
-            writer.WriteStringValue(image);
-        }
-
-        writer.WriteEndArray();
+        writer.WritePropertyName("images");
+        WriteImages(writer, includeImages ? task.Images : []);
         writer.WriteString("status", task.Status.ToWire());
         writer.WriteNumber("progress", task.Progress);
         WriteNullable(writer, "video_url", task.VideoUrl);
@@ -56,6 +65,28 @@ public static class TaskJson
     /// <summary>ISO 8601 in UTC with milliseconds and "Z", as the contract shows.</summary>
     public static string Timestamp(DateTimeOffset value) =>
         value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static void WriteImages(Utf8JsonWriter writer, IReadOnlyList<string> images)
+    {
+        writer.WriteStartArray();
+        foreach (var image in images)
+        {
+            writer.WriteStringValue(image);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static string ToText(Action<Utf8JsonWriter> write, int initialCapacity)
+    {
+        var buffer = new ArrayBufferWriter<byte>(initialCapacity);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     private static void WriteNullable(Utf8JsonWriter writer, string name, string? value)
     {

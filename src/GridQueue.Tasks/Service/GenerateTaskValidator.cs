@@ -1,3 +1,4 @@
+using System.Globalization;
 using GridQueue.Tasks.Providers;
 
 namespace GridQueue.Tasks.Service;
@@ -61,13 +62,20 @@ public static class GenerateTaskValidator
         }
         else
         {
+            // Each image is its own field (images[0], images[1], ...), so a client can show which one is wrong.
+            long total = 0;
             for (var i = 0; i < images.Count; i++)
             {
-                if (!IsImageReference(images[i]))
+                total += images[i].Length;
+                if (ImageProblem(images[i], i + 1) is { } problem)
                 {
-                    errors["images"] = $"Image {i + 1} must be an http(s) URL or a data:image/... URI.";
-                    break;
+                    errors[string.Create(CultureInfo.InvariantCulture, $"images[{i}]")] = problem;
                 }
+            }
+
+            if (total > TaskLimits.MaxImagesTotalChars)
+            {
+                errors["images"] = $"All images of one request together must be at most {TaskLimits.MaxImagesTotalChars} characters (got {total}).";
             }
         }
 
@@ -76,12 +84,30 @@ public static class GenerateTaskValidator
             : (new ValidGenerateRequest(provider, model!, prompt!, aspectRatio, duration, command.Hd ?? false, images), errors);
     }
 
-    private static bool IsImageReference(string value) =>
-        value.StartsWith("data:image/", StringComparison.OrdinalIgnoreCase)
-            ? value.Contains(',', StringComparison.Ordinal)
-            : Uri.TryCreate(value, UriKind.Absolute, out var uri)
-                && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
-                && !string.IsNullOrEmpty(uri.Host);
+    /// <summary>Why one image is refused, or null. The size is checked first: a huge value is not parsed.</summary>
+    private static string? ImageProblem(string value, int number)
+    {
+        var notAnImage = $"Image {number} must be an http(s) URL or a data:image/... URI.";
+        if (value.StartsWith("data:image/", StringComparison.OrdinalIgnoreCase))
+        {
+            return value.Length > TaskLimits.MaxImageChars
+                ? $"Image {number} (a data: URI) must be at most {TaskLimits.MaxImageChars} characters (got {value.Length})."
+                : value.Contains(',', StringComparison.Ordinal) ? null : notAnImage;
+        }
+
+        if (value.Length > TaskLimits.MaxImageUrlLength)
+        {
+            return value.StartsWith("http", StringComparison.OrdinalIgnoreCase)
+                ? $"Image {number} (a URL) must be at most {TaskLimits.MaxImageUrlLength} characters (got {value.Length})."
+                : notAnImage;
+        }
+
+        return Uri.TryCreate(value, UriKind.Absolute, out var uri)
+            && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            && !string.IsNullOrEmpty(uri.Host)
+                ? null
+                : notAnImage;
+    }
 
     private static string Shorten(string value) => value.Length <= 50 ? value : value[..50] + "…";
 }

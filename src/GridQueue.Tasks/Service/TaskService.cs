@@ -73,7 +73,7 @@ public sealed partial class TaskService(
             Version = 1,
         };
         await scope.TaskInsertAsync(task, cancellationToken).ConfigureAwait(false);
-        await scope.EventAppendAsync(task, TaskJson.Serialize(task), now, cancellationToken).ConfigureAwait(false);
+        await scope.EventAppendAsync(task, TaskJson.SerializeForLog(task), now, cancellationToken).ConfigureAwait(false);
         if (idempotencyKey is not null)
         {
             await scope.IdempotencyKeySaveAsync(userId, idempotencyKey, id, now, cancellationToken).ConfigureAwait(false);
@@ -96,12 +96,26 @@ public sealed partial class TaskService(
         return task is not null && task.UserId == userId ? task : null;
     }
 
-    /// <summary>One page of the user's tasks, newest first; the cursor is the last task's id.</summary>
+    /// <summary>Characters of images one page of <see cref="ListAsync"/> may hold before it is cut (at least one task).</summary>
+    public const long ListPageMaxImageChars = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// One page of the user's tasks, newest first; the cursor is the last task's id. A page holds fewer than
+    /// <paramref name="limit"/> tasks when their images pass <see cref="ListPageMaxImageChars"/>: a hundred tasks at
+    /// the image cap would be 800 MiB in one answer. The cursor is then set too, so the client pages on.
+    /// </summary>
     public async Task<(IReadOnlyList<VideoTask> Items, string? NextCursor)> ListAsync(
         string userId, VideoTaskStatus? status, int limit, string? afterTaskId, CancellationToken cancellationToken)
     {
-        var page = await store.TaskListAsync(userId, status, afterTaskId, limit + 1, cancellationToken).ConfigureAwait(false);
-        return page.Count > limit ? (page.Take(limit).ToList(), page[limit - 1].Id) : (page, null);
+        var page = await store.TaskListAsync(userId, status, afterTaskId, limit + 1, ListPageMaxImageChars, cancellationToken).ConfigureAwait(false);
+        if (page.Count > limit)
+        {
+            return (page.Take(limit).ToList(), page[limit - 1].Id);
+        }
+
+        // Cut by the image budget (or ending just there: then the next page is empty, which is harmless).
+        var imageChars = page.Sum(t => t.Images.Sum(i => (long)i.Length));
+        return imageChars > ListPageMaxImageChars ? (page, page[^1].Id) : (page, null);
     }
 
     /// <summary>

@@ -19,9 +19,13 @@ public interface ITaskStore
 
     Task<VideoTask?> TaskGetAsync(string taskId, CancellationToken cancellationToken);
 
-    /// <summary>A user's tasks, newest first, with ids below <paramref name="beforeTaskId"/> when given.</summary>
+    /// <summary>
+    /// A user's tasks, newest first, with ids below <paramref name="beforeTaskId"/> when given: at most
+    /// <paramref name="limit"/>, and no task is added once the page's images pass <paramref name="maxImageChars"/>
+    /// characters (at least one task always comes), so a page of tasks with data: images stays bounded in memory.
+    /// </summary>
     Task<IReadOnlyList<VideoTask>> TaskListAsync(
-        string userId, VideoTaskStatus? status, string? beforeTaskId, int limit, CancellationToken cancellationToken);
+        string userId, VideoTaskStatus? status, string? beforeTaskId, int limit, long maxImageChars, CancellationToken cancellationToken);
 
     /// <summary>Running tasks, all of one user's or one provider's (null: not filtered on that); a read outside any write.</summary>
     Task<int> TaskCountRunningAsync(string? userId, string? provider, CancellationToken cancellationToken);
@@ -39,9 +43,12 @@ public interface ITaskStore
     /// </summary>
     Task<IReadOnlyList<VideoTask>> TaskListWaitingHeadsAsync(int limit, CancellationToken cancellationToken);
 
-    /// <summary>Events after <paramref name="afterSequence"/> in order, optionally for one user and one task.</summary>
+    /// <summary>
+    /// Events after <paramref name="afterSequence"/> in order, optionally for one user and one task, each with its
+    /// task's images (<see cref="EventPayload.WithImages"/>), as many as <paramref name="size"/> allows.
+    /// </summary>
     Task<IReadOnlyList<TaskEvent>> EventListAfterAsync(
-        long afterSequence, string? userId, string? taskId, int limit, CancellationToken cancellationToken);
+        long afterSequence, string? userId, string? taskId, EventPageSize size, CancellationToken cancellationToken);
 
     /// <summary>The newest event's sequence, 0 when there is none.</summary>
     Task<long> EventLastSequenceAsync(CancellationToken cancellationToken);

@@ -26,7 +26,7 @@ internal static class TaskChanges
 
         if (visible)
         {
-            await scope.EventAppendAsync(next, TaskJson.Serialize(next), now, cancellationToken).ConfigureAwait(false);
+            await scope.EventAppendAsync(next, TaskJson.SerializeForLog(next), now, cancellationToken).ConfigureAwait(false);
         }
 
         return next;

@@ -16,6 +16,12 @@ const FIELDS = {
   images: 'images',
 };
 
+// One image's problem is keyed by its index (images[0], images[1], ...); all show at the one Image URLs field.
+const fieldOf = name => {
+  const key = name.replace(/^images\[\d+\]$/, 'images');
+  return Object.hasOwn(FIELDS, key) ? FIELDS[key] : undefined;
+};
+
 export class TaskForm {
   constructor({ form, onCreated, toaster }) {
     this.form = form;
@@ -118,14 +124,18 @@ export class TaskForm {
 
   showErrors(details, message) {
     const unplaced = [];
-    let first = null;
+    const byField = new Map();
     for (const [name, text] of Object.entries(details)) {
-      const id = FIELDS[name];
+      const id = fieldOf(name);
       if (!id) {
         unplaced.push(text);
         continue;
       }
-      this.setFieldError(id, text);
+      byField.set(id, [...(byField.get(id) ?? []), text]);
+    }
+    let first = null;
+    for (const [id, texts] of byField) {
+      this.setFieldError(id, texts.join(' '));
       first ??= $(`#${id}`, this.form);
     }
     if (unplaced.length > 0) this.showFormError(unplaced.join(' '));
