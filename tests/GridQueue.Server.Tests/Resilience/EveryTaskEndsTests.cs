@@ -17,9 +17,8 @@ public sealed class EveryTaskEndsTests(ITestOutputHelper output) : IAsyncLifetim
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("gq-ends-test-").FullName;
+    private readonly ServerProcessGroup _servers = new("gq-ends-test-");
     private readonly string _runTag = Guid.NewGuid().ToString("N")[..8];
-    private readonly List<ServerProcess> _servers = [];
     private SimulatorHost _simulator = null!;
 
     public async Task InitializeAsync() =>
@@ -27,20 +26,8 @@ public sealed class EveryTaskEndsTests(ITestOutputHelper output) : IAsyncLifetim
 
     public async Task DisposeAsync()
     {
-        foreach (var server in _servers)
-        {
-            await server.DisposeAsync();
-        }
-
+        await _servers.DisposeAsync();
         await _simulator.DisposeAsync();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS to clean.
-        }
     }
 
     [Fact]
@@ -159,7 +146,7 @@ public sealed class EveryTaskEndsTests(ITestOutputHelper output) : IAsyncLifetim
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["Storage__ConnectionString"] = $"Data Source={Path.Combine(_folder, "gq.db")}",
+            ["Storage__ConnectionString"] = $"Data Source={Path.Combine(_servers.Folder, "gq.db")}",
             ["Auth__Mode"] = "dev",
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Providers__Default"] = "t8star",
@@ -183,10 +170,6 @@ public sealed class EveryTaskEndsTests(ITestOutputHelper output) : IAsyncLifetim
         return environment;
     }
 
-    private async Task<ServerProcess> StartServerAsync(Dictionary<string, string> environment, string name)
-    {
-        var server = await ServerProcess.StartAsync(environment, name, _folder);
-        _servers.Add(server);
-        return server;
-    }
+    private Task<ServerProcess> StartServerAsync(Dictionary<string, string> environment, string name) =>
+        _servers.StartAsync(environment, name);
 }

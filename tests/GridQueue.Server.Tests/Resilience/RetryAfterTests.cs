@@ -16,17 +16,11 @@ public sealed class RetryAfterTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(1);
     private readonly string _runTag = Guid.NewGuid().ToString("N")[..8];
-    private readonly List<IAsyncDisposable> _owned = [];
+    private readonly OwnedResources _owned = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var item in Enumerable.Reverse(_owned))
-        {
-            await item.DisposeAsync();
-        }
-    }
+    public async Task DisposeAsync() => await _owned.DisposeAsync();
 
     [Fact]
     public async Task HourLongAndYear9999RetryAfter_OnSubmitAndOnPoll_TasksEndAtTheDeadline()

@@ -27,12 +27,11 @@ public sealed class ServerCrashTests(ITestOutputHelper output) : IAsyncLifetime
     private const int SpreadUsers = 8;
     private const int LastUser = SpreadUsers;
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("gq-crash-test-").FullName;
+    private readonly ServerProcessGroup _servers = new("gq-crash-test-");
     private readonly string _runTag = Guid.NewGuid().ToString("N")[..8];
-    private readonly List<ServerProcess> _servers = [];
     private SimulatorHost _simulator = null!;
 
-    private string DatabaseFile => Path.Combine(_folder, "gq.db");
+    private string DatabaseFile => Path.Combine(_servers.Folder, "gq.db");
 
     /// <summary>
     /// Some submit answers are lost on purpose; some requests are slow, so that the odd submit or poll is still on
@@ -55,20 +54,8 @@ public sealed class ServerCrashTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var server in _servers)
-        {
-            await server.DisposeAsync();
-        }
-
+        await _servers.DisposeAsync();
         await _simulator.DisposeAsync();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS to clean.
-        }
     }
 
     [Fact]
@@ -84,10 +71,7 @@ public sealed class ServerCrashTests(ITestOutputHelper output) : IAsyncLifetime
         {
             if (!passed)
             {
-                foreach (var server in _servers)
-                {
-                    output.WriteLine(server.Tail(400));
-                }
+                output.WriteLine(_servers.Tails());
             }
         }
     }
@@ -252,9 +236,7 @@ public sealed class ServerCrashTests(ITestOutputHelper output) : IAsyncLifetime
             ["GridQueue__Engine__CancelCheckInterval"] = "00:00:01",
             ["GridQueue__Engine__PollInterval"] = "00:00:00.200",
         };
-        var server = await ServerProcess.StartAsync(environment, name, _folder);
-        _servers.Add(server);
-        return server;
+        return await _servers.StartAsync(environment, name);
     }
 
     private static async Task<HttpClient[]> ClientsAsync(ServerProcess server) =>

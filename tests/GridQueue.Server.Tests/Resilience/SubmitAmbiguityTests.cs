@@ -13,17 +13,11 @@ namespace GridQueue.Server.Tests.Resilience;
 public sealed class SubmitAmbiguityTests : IAsyncLifetime
 {
     private readonly string _runTag = Guid.NewGuid().ToString("N")[..8];
-    private readonly List<IAsyncDisposable> _owned = [];
+    private readonly OwnedResources _owned = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var item in Enumerable.Reverse(_owned))
-        {
-            await item.DisposeAsync();
-        }
-    }
+    public async Task DisposeAsync() => await _owned.DisposeAsync();
 
     [Theory]
     [InlineData(500)]
