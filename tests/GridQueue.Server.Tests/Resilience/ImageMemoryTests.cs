@@ -81,6 +81,7 @@ public sealed class ImageMemoryTests(ITestOutputHelper output) : IAsyncLifetime
             {
                 ["Storage__ConnectionString"] = $"Data Source={DatabaseFile}",
                 ["Auth__Mode"] = "dev",
+                ["Auth__AllowDevMode"] = "true",
                 ["Providers__Simulator__Duration"] = "00:00:00.500",
                 ["Tasks__PollInterval"] = "00:00:00.500",
                 ["Tasks__MaxRunningPerUser"] = TaskCount.ToString(CultureInfo.InvariantCulture),
