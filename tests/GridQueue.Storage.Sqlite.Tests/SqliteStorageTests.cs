@@ -35,8 +35,9 @@ public sealed class SqliteStorageTests : IAsyncLifetime
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => _database.OpenStore().MigrateAsync(CancellationToken.None))));
 
         await using var connection = await _database.OpenStore().Connections.OpenAsync();
-        Assert.Equal(2L, await ScalarAsync(connection, "SELECT COUNT(*) FROM gq_migrations;")); // 001 jobs, 002 tasks
+        Assert.Equal(4L, await ScalarAsync(connection, "SELECT COUNT(*) FROM gq_migrations;")); // 001 jobs, 002 tasks, 003 lines, 004 images
         Assert.Equal(1L, await ScalarAsync(connection, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'gq_tasks';"));
+        Assert.Equal(1L, await ScalarAsync(connection, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'gq_task_images';"));
     }
 
     [Theory]
