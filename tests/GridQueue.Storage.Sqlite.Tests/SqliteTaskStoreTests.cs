@@ -6,7 +6,10 @@ using Xunit;
 
 namespace GridQueue.Storage.Sqlite.Tests;
 
-/// <summary>The task store's event log keeps images once per task, and its reads are bounded in bytes.</summary>
+/// <summary>
+/// The task store keeps images once per task (written with it, never by its changes), reads them only where clients
+/// see them, and bounds its reads in bytes.
+/// </summary>
 public sealed class SqliteTaskStoreTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 2, 9, 0, 0, TimeSpan.Zero);
@@ -90,6 +93,83 @@ public sealed class SqliteTaskStoreTests : IAsyncLifetime
         Assert.Equal(all.Take(2).Select(t => t.Id), two.Select(t => t.Id));
     }
 
+    [Fact]
+    public async Task TaskUpdate_TaskWithImages_KeepsOneCopy_ScopeReadsWithoutThem_StoreReadsWithThem()
+    {
+        // Big enough to spill into overflow pages, as data: images do.
+        var images = new[] { "data:image/png;base64," + new string('Q', 200_000) + "+/==", "https://img.example/a.png?x=1&y=2" };
+        var task = NewTask(1, images);
+        await InsertAsync(task, TaskJson.SerializeForLog(task));
+
+        for (var progress = 10; progress <= 100; progress += 10)
+        {
+            await using var scope = await _store.BeginAsync(WriteDurability.Relaxed, CancellationToken.None);
+            var current = (await scope.TaskGetAsync(task.Id, CancellationToken.None))!;
+            Assert.False(current.ImagesLoaded);
+            Assert.Empty(current.Images);
+            var next = current with { Progress = progress, Version = current.Version + 1 };
+            Assert.True(await scope.TaskUpdateAsync(next, current.Version, CancellationToken.None));
+            await scope.EventAppendAsync(next, TaskJson.SerializeForLog(next), Now, CancellationToken.None);
+            await scope.CommitAsync(CancellationToken.None);
+        }
+
+        var (rows, chars) = await ImageRowsAsync();
+        var light = (await _store.TaskGetWithoutImagesAsync(task.Id, CancellationToken.None))!;
+        var full = (await _store.TaskGetAsync(task.Id, CancellationToken.None))!;
+        var events = await _store.EventListAfterAsync(0, "alice", task.Id, new EventPageSize(100, 1 << 30), CancellationToken.None);
+
+        Assert.Equal(1, rows);
+        Assert.Equal(TaskJson.SerializeImages(images).Length, chars);
+        Assert.Equal("[]", await ScalarTextAsync($"SELECT images FROM gq_tasks WHERE id = '{task.Id}';"));
+        Assert.Equal((100, 11L, false), (light.Progress, light.Version, light.ImagesLoaded));
+        Assert.Empty(light.Images);
+        Assert.Throws<InvalidOperationException>(() => TaskJson.Serialize(light));
+        Assert.True(full.ImagesLoaded);
+        Assert.Equal(images, full.Images);
+        Assert.Equal(light, full with { Images = light.Images, ImagesLoaded = false });
+        Assert.Equal(images, await _store.TaskImagesGetAsync(task.Id, CancellationToken.None));
+        Assert.Equal(11, events.Count);
+        Assert.Equal(TaskJson.Serialize(full), events[^1].Payload);
+    }
+
+    [Fact]
+    public async Task TaskInsert_TaskWithoutImages_WritesNoImageRow_AndReadsBackEmptyImages()
+    {
+        var task = NewTask(1, []);
+        await InsertAsync(task, TaskJson.SerializeForLog(task));
+
+        var full = (await _store.TaskGetAsync(task.Id, CancellationToken.None))!;
+
+        Assert.Equal((0L, 0L), await ImageRowsAsync());
+        Assert.True(full.ImagesLoaded);
+        Assert.Empty(full.Images);
+        Assert.Equal(TaskJson.Serialize(task), TaskJson.Serialize(full));
+    }
+
+    [Fact]
+    public async Task Migration004_ImagesInTheTaskRow_AreMovedToTheirOwnTable_AndReadAsBefore()
+    {
+        // A database as migration 003 left it: images in gq_tasks, events logged without them.
+        var images = new[] { "data:image/png;base64,iVBO+w/0==", "https://img.example/a.png?x=1&y=2" };
+        var withImages = NewTask(1, images);
+        var without = NewTask(2, []);
+        await InsertAsync(withImages, TaskJson.SerializeForLog(withImages));
+        await InsertAsync(without, TaskJson.SerializeForLog(without));
+        await ExecuteAsync(
+            "DROP TABLE gq_task_images;",
+            "DELETE FROM gq_migrations WHERE version = 4;",
+            $"UPDATE gq_tasks SET images = '{TaskJson.SerializeImages(images)}' WHERE id = '{withImages.Id}';");
+
+        var jobs = _database.OpenStore();
+        await jobs.MigrateAsync(CancellationToken.None);
+
+        Assert.Equal((1L, (long)TaskJson.SerializeImages(images).Length), await ImageRowsAsync());
+        Assert.Equal("[]", await ScalarTextAsync($"SELECT images FROM gq_tasks WHERE id = '{withImages.Id}';"));
+        Assert.Equal(images, (await _store.TaskGetAsync(withImages.Id, CancellationToken.None))!.Images);
+        var read = await _store.EventListAfterAsync(0, "alice", null, new EventPageSize(100, 1 << 20), CancellationToken.None);
+        Assert.Equal(new[] { TaskJson.Serialize(withImages), TaskJson.Serialize(without) }, read.Select(e => e.Payload));
+    }
+
     private static VideoTask NewTask(int n, IReadOnlyList<string> images) => new()
     {
         Id = TaskIds.New(Now.AddSeconds(n)),
@@ -113,6 +193,39 @@ public sealed class SqliteTaskStoreTests : IAsyncLifetime
         await scope.TaskInsertAsync(task, CancellationToken.None);
         await scope.EventAppendAsync(task, payload, Now, CancellationToken.None);
         await scope.CommitAsync(CancellationToken.None);
+    }
+
+    /// <summary>Rows of gq_task_images and the characters they hold.</summary>
+    private async Task<(long Rows, long Chars)> ImageRowsAsync()
+    {
+        await using var connection = new SqliteConnection(_database.Options.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*), COALESCE(SUM(length(images)), 0) FROM gq_task_images;";
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    private async Task<string> ScalarTextAsync(string sql)
+    {
+        await using var connection = new SqliteConnection(_database.Options.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task ExecuteAsync(params string[] statements)
+    {
+        await using var connection = new SqliteConnection(_database.Options.ConnectionString);
+        await connection.OpenAsync();
+        foreach (var sql in statements)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            await command.ExecuteNonQueryAsync();
+        }
     }
 
     private async Task<List<string>> PayloadsAsync()

@@ -49,10 +49,29 @@ public sealed class SqliteTaskStore : ITaskStore, IDisposable
     {
         await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
+        command.CommandText = TaskSqlText.TaskGetWithImages;
+        command.Parameters.AddWithValue("@id", taskId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? TaskRowReader.ReadWithImages(reader) : null;
+    }
+
+    public async Task<VideoTask?> TaskGetWithoutImagesAsync(string taskId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
         command.CommandText = TaskSqlText.TaskGet;
         command.Parameters.AddWithValue("@id", taskId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? TaskRowReader.Read(reader) : null;
+    }
+
+    public async Task<IReadOnlyList<string>> TaskImagesGetAsync(string taskId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = TaskSqlText.TaskImagesGet;
+        command.Parameters.AddWithValue("@task_id", taskId);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string json ? TaskRowReader.ParseImages(json) : [];
     }
 
     public async Task<IReadOnlyList<VideoTask>> TaskListAsync(
@@ -74,7 +93,7 @@ public sealed class SqliteTaskStore : ITaskStore, IDisposable
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (imageChars <= maxImageChars && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var task = TaskRowReader.Read(reader);
+            var task = TaskRowReader.ReadWithImages(reader);
             tasks.Add(task);
             imageChars += task.Images.Sum(i => (long)i.Length);
         }
@@ -149,8 +168,9 @@ public sealed class SqliteTaskStore : ITaskStore, IDisposable
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (size.HasRoom(events.Count, bytes) && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            // The images column is written by TaskJson.SerializeImages (before that, by JsonSerializer with the same
-            // default encoder), so it is the very text TaskJson writes into the task object.
+            // gq_task_images.images is written by TaskJson.SerializeImages (rows moved there by migration 004 were
+            // written by JsonSerializer with the same default encoder), so it is the very text TaskJson writes into
+            // the task object.
             var payload = EventPayload.WithImages(reader.GetString(4), reader.GetString(5));
             events.Add(new TaskEvent(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), UnixTime.FromMs(reader.GetInt64(3)), payload));
             bytes += payload.Length;

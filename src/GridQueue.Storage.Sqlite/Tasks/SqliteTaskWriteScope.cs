@@ -25,9 +25,19 @@ internal sealed class SqliteTaskWriteScope(SqliteTaskStore store, SqliteTaskStor
 
     public async Task TaskInsertAsync(VideoTask task, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(task);
+        var images = task.RequireImages();
         var command = Prepared(TaskSqlText.TaskInsert);
         TaskRowReader.Bind(command.Parameters, task);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        if (images.Count > 0)
+        {
+            // Written once: task updates never touch this row, so its megabytes are not rewritten by every change.
+            var insertImages = Prepared(TaskSqlText.TaskImagesInsert);
+            insertImages.Parameters.AddWithValue("@task_id", task.Id);
+            insertImages.Parameters.AddWithValue("@images", TaskJson.SerializeImages(images)); // spliced as is into logged events
+            await insertImages.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async Task<bool> TaskUpdateAsync(VideoTask task, long expectedVersion, CancellationToken cancellationToken)

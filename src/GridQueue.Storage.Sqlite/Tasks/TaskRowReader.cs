@@ -8,7 +8,7 @@ namespace GridQueue.Storage.Sqlite.Tasks;
 internal static class TaskRowReader
 {
     /// <summary>How many columns <see cref="Read"/> reads; a query may add its own after them.</summary>
-    public const int ColumnCount = 24;
+    public const int ColumnCount = 23;
 
     /// <summary>Reads every row of <paramref name="command"/> as a task.</summary>
     public static async Task<List<VideoTask>> ReadAllAsync(SqliteCommand command, CancellationToken cancellationToken)
@@ -40,6 +40,16 @@ internal static class TaskRowReader
         }
     }
 
+    /// <summary>
+    /// A task with its images: a query that joins gq_task_images puts them right after the task columns, as
+    /// <see cref="TaskJson.SerializeImages"/> wrote them.
+    /// </summary>
+    public static VideoTask ReadWithImages(SqliteDataReader r) => Read(r).WithImages(ParseImages(r.GetString(ColumnCount)));
+
+    /// <summary>The images as stored in gq_task_images.</summary>
+    public static string[] ParseImages(string json) => JsonSerializer.Deserialize<string[]>(json) ?? [];
+
+    /// <summary>A task without its images (<see cref="VideoTask.ImagesLoaded"/> false): what handlers need.</summary>
     public static VideoTask Read(SqliteDataReader r) => new()
     {
         Id = r.GetString(0),
@@ -50,27 +60,28 @@ internal static class TaskRowReader
         AspectRatio = r.GetString(5),
         Duration = r.GetInt32(6),
         Hd = r.GetInt64(7) != 0,
-        Images = JsonSerializer.Deserialize<string[]>(r.GetString(8)) ?? [],
-        Status = VideoTaskStatusNames.TryParse(r.GetString(9), out var status)
+        Images = [],
+        ImagesLoaded = false,
+        Status = VideoTaskStatusNames.TryParse(r.GetString(8), out var status)
             ? status
-            : throw new InvalidDataException($"Task {r.GetString(0)} has an unknown status '{r.GetString(9)}'."),
-        Progress = r.GetInt32(10),
-        VideoUrl = r.IsDBNull(11) ? null : r.GetString(11),
-        ErrorMessage = r.IsDBNull(12) ? null : r.GetString(12),
-        Attempt = r.GetInt32(13),
-        UpstreamTaskId = r.IsDBNull(14) ? null : r.GetString(14),
-        SubmitState = ParseSubmitState(r.GetString(15)),
-        StartedAt = r.IsDBNull(16) ? null : UnixTime.FromMs(r.GetInt64(16)),
-        ProtectedApiKey = r.IsDBNull(17) ? null : r.GetString(17),
-        UsesOwnApiKey = r.GetInt64(18) != 0,
-        JobId = r.IsDBNull(19) ? null : r.GetInt64(19),
-        Version = r.GetInt64(20),
-        CreatedAt = UnixTime.FromMs(r.GetInt64(21)),
-        UpdatedAt = UnixTime.FromMs(r.GetInt64(22)),
-        CompletedAt = r.IsDBNull(23) ? null : UnixTime.FromMs(r.GetInt64(23)),
+            : throw new InvalidDataException($"Task {r.GetString(0)} has an unknown status '{r.GetString(8)}'."),
+        Progress = r.GetInt32(9),
+        VideoUrl = r.IsDBNull(10) ? null : r.GetString(10),
+        ErrorMessage = r.IsDBNull(11) ? null : r.GetString(11),
+        Attempt = r.GetInt32(12),
+        UpstreamTaskId = r.IsDBNull(13) ? null : r.GetString(13),
+        SubmitState = ParseSubmitState(r.GetString(14)),
+        StartedAt = r.IsDBNull(15) ? null : UnixTime.FromMs(r.GetInt64(15)),
+        ProtectedApiKey = r.IsDBNull(16) ? null : r.GetString(16),
+        UsesOwnApiKey = r.GetInt64(17) != 0,
+        JobId = r.IsDBNull(18) ? null : r.GetInt64(18),
+        Version = r.GetInt64(19),
+        CreatedAt = UnixTime.FromMs(r.GetInt64(20)),
+        UpdatedAt = UnixTime.FromMs(r.GetInt64(21)),
+        CompletedAt = r.IsDBNull(22) ? null : UnixTime.FromMs(r.GetInt64(22)),
     };
 
-    /// <summary>Binds every column as a parameter named after it.</summary>
+    /// <summary>Binds every column as a parameter named after it (the images are written apart, once).</summary>
     public static void Bind(SqliteParameterCollection p, VideoTask t)
     {
         p.AddWithValue("@id", t.Id);
@@ -81,7 +92,6 @@ internal static class TaskRowReader
         p.AddWithValue("@aspect_ratio", t.AspectRatio);
         p.AddWithValue("@duration", t.Duration);
         p.AddWithValue("@hd", t.Hd ? 1 : 0);
-        p.AddWithValue("@images", TaskJson.SerializeImages(t.Images)); // spliced as is into logged events
         p.AddWithValue("@status", t.Status.ToWire());
         p.AddWithValue("@progress", t.Progress);
         p.AddWithValue("@video_url", (object?)t.VideoUrl ?? DBNull.Value);

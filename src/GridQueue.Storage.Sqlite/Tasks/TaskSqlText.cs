@@ -3,14 +3,20 @@ namespace GridQueue.Storage.Sqlite.Tasks;
 /// <summary>The task SQL files embedded in this assembly. "{columns}" stands for <see cref="TaskColumns"/>.</summary>
 internal static class TaskSqlText
 {
-    /// <summary>The task columns in the order <see cref="TaskRowReader"/> reads them.</summary>
+    /// <summary>
+    /// The task columns in the order <see cref="TaskRowReader"/> reads them. Not the legacy gq_tasks.images (always
+    /// '[]' since migration 004): the images are in gq_task_images, joined only where clients see them.
+    /// </summary>
     public const string TaskColumns =
-        "id, user_id, provider, model, prompt, aspect_ratio, duration, hd, images, status, progress, video_url, " +
+        "id, user_id, provider, model, prompt, aspect_ratio, duration, hd, status, progress, video_url, " +
         "error_message, attempt, upstream_task_id, submit_state, started_at, api_key, uses_own_api_key, job_id, " +
         "version, created_at, updated_at, completed_at";
 
     public static readonly string TaskGet = Load("task_get");
+    public static readonly string TaskGetWithImages = Load("task_get_with_images");
     public static readonly string TaskInsert = Load("task_insert");
+    public static readonly string TaskImagesInsert = Load("task_images_insert");
+    public static readonly string TaskImagesGet = Load("task_images_get");
     public static readonly string TaskUpdate = Load("task_update");
     public static readonly string TaskList = Load("task_list");
     public static readonly string TaskListByStatus = Load("task_list_by_status");

@@ -18,7 +18,7 @@ public sealed partial class CancelUpstreamHandler(
     {
         ArgumentNullException.ThrowIfNull(context);
         var args = context.GetArgs<CancelUpstreamArgs>();
-        var task = await store.TaskGetAsync(args.TaskId, cancellationToken).ConfigureAwait(false);
+        var task = await store.TaskGetWithoutImagesAsync(args.TaskId, cancellationToken).ConfigureAwait(false);
         if (task is null)
         {
             return JobOutcome.Completed;

@@ -109,8 +109,11 @@ public sealed partial class SubmitHandler(
 
     private async Task<JobOutcome> SubmitAsync(JobContext context, IVideoProvider provider, VideoTask task, string? apiKey)
     {
+        // Handlers read tasks without their images; only the request needs them, so they are read just for it and
+        // dropped with it. Not cancellable, like the call: the submit is already marked in flight.
+        var images = (await driver.WithImagesAsync(task, CancellationToken.None).ConfigureAwait(false)).RequireImages();
         var request = new ProviderSubmitRequest(
-            new VideoSpec(task.Model, task.Prompt, task.AspectRatio, task.Duration, task.Hd, task.Images),
+            new VideoSpec(task.Model, task.Prompt, task.AspectRatio, task.Duration, task.Hd, images),
             $"{task.Id}:{task.Attempt}",
             apiKey);
         ProviderSubmitResult result;

@@ -16,8 +16,16 @@ public sealed class TaskDriver(ITaskStore store, TaskChangeSignal signal, TaskSl
 {
     public TimeProvider Time => time;
 
+    /// <summary>The task without its images (<see cref="VideoTask.ImagesLoaded"/> false): handlers read it at every run.</summary>
     public Task<VideoTask?> GetAsync(string taskId, CancellationToken cancellationToken) =>
-        store.TaskGetAsync(taskId, cancellationToken);
+        store.TaskGetWithoutImagesAsync(taskId, cancellationToken);
+
+    /// <summary><paramref name="task"/> with its images put back (they never change), for the submit that sends them.</summary>
+    public async Task<VideoTask> WithImagesAsync(VideoTask task, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return task.ImagesLoaded ? task : task.WithImages(await store.TaskImagesGetAsync(task.Id, cancellationToken).ConfigureAwait(false));
+    }
 
     /// <summary>
     /// Applies <paramref name="rule"/> to the current row if it still belongs to <paramref name="attempt"/>.

@@ -10,12 +10,14 @@ namespace GridQueue.Tasks.Model;
 /// </summary>
 public static class TaskJson
 {
+    /// <summary>The task as clients get it; throws for a task read without its images, as <see cref="Write"/> does.</summary>
     public static string Serialize(VideoTask task) => ToText(w => Write(w, task), 768);
 
     /// <summary>
     /// The task as the event log stores it: <c>"images":[]</c> in place of the images, which never change within a
-    /// task and are kept once, in the task row. <see cref="Events.EventPayload.WithImages"/> puts them back on
-    /// reading, so clients get the bytes <see cref="Serialize"/> writes.
+    /// task and are kept once, apart from the task row (so a task read without them may be logged).
+    /// <see cref="Events.EventPayload.WithImages"/> puts them back on reading, so clients get the bytes
+    /// <see cref="Serialize"/> writes.
     /// </summary>
     public static string SerializeForLog(VideoTask task)
     {
@@ -24,7 +26,7 @@ public static class TaskJson
     }
 
     /// <summary>
-    /// The images array exactly as <see cref="Write"/> writes it (same escaping), for storing in the task row and
+    /// The images array exactly as <see cref="Write"/> writes it (same escaping), for storing once per task and
     /// putting back into logged events.
     /// </summary>
     public static string SerializeImages(IReadOnlyList<string> images)
@@ -33,6 +35,10 @@ public static class TaskJson
         return images.Count == 0 ? "[]" : ToText(w => WriteImages(w, images), images.Sum(i => i.Length) + 16);
     }
 
+    /// <summary>
+    /// The task as clients get it. Throws for a task read without its images (<see cref="VideoTask.ImagesLoaded"/>):
+    /// it would be sent with <c>"images":[]</c>, a silent lie.
+    /// </summary>
     public static void Write(Utf8JsonWriter writer, VideoTask task) => Write(writer, task, includeImages: true);
 
     private static void Write(Utf8JsonWriter writer, VideoTask task, bool includeImages)
@@ -49,7 +55,7 @@ public static class TaskJson
         writer.WriteNumber("duration", task.Duration);
         writer.WriteBoolean("hd", task.Hd);
         writer.WritePropertyName("images");
-        WriteImages(writer, includeImages ? task.Images : []);
+        WriteImages(writer, includeImages ? task.RequireImages() : []);
         writer.WriteString("status", task.Status.ToWire());
         writer.WriteNumber("progress", task.Progress);
         WriteNullable(writer, "video_url", task.VideoUrl);

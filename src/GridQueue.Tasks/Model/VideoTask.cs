@@ -14,7 +14,18 @@ public sealed record VideoTask
     public required string AspectRatio { get; init; }
     public required int Duration { get; init; }
     public required bool Hd { get; init; }
+
+    /// <summary>The reference images; empty when <see cref="ImagesLoaded"/> is false (they were not read).</summary>
     public required IReadOnlyList<string> Images { get; init; }
+
+    /// <summary>
+    /// False for a task read without its images: handlers and write transactions read tasks without them, as the
+    /// images (up to 8 MiB) never change and only the submit needs them. Such a task may be changed and logged
+    /// (<see cref="TaskJson.SerializeForLog"/>) but not sent to a client (<see cref="TaskJson.Write"/> refuses) nor
+    /// upstream; <see cref="WithImages"/> puts them back.
+    /// </summary>
+    public bool ImagesLoaded { get; init; } = true;
+
     public required VideoTaskStatus Status { get; init; }
     public int Progress { get; init; }
     public string? VideoUrl { get; init; }
@@ -42,4 +53,16 @@ public sealed record VideoTask
 
     /// <summary>Incremented by every change; updates are compare-and-set on it. Also the ETag.</summary>
     public long Version { get; init; }
+
+    /// <summary>This task with its images put back (read apart, see <see cref="ImagesLoaded"/>).</summary>
+    public VideoTask WithImages(IReadOnlyList<string> images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        return this with { Images = images, ImagesLoaded = true };
+    }
+
+    /// <summary>The images, for a caller that sends them on; throws when the task was read without them.</summary>
+    public IReadOnlyList<string> RequireImages() => ImagesLoaded
+        ? Images
+        : throw new InvalidOperationException($"Task {Id} was read without its images; read it with them before sending it on.");
 }

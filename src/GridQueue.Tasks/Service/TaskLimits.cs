@@ -11,8 +11,8 @@ public static class TaskLimits
     public const int MaxImages = 4;
 
     /// <summary>
-    /// Characters of one image reference: a <c>data:</c> URI's whole length. Images are kept in the task row and
-    /// sent with every read of the task, so their size, not their count, is what a user could fill memory and disk
+    /// Characters of one image reference: a <c>data:</c> URI's whole length. Images are kept once per task and
+    /// sent with every client read of the task, so their size, not their count, is what a user could fill memory and disk
     /// with; 4 MiB holds a 3 MiB picture in base64.
     /// </summary>
     public const int MaxImageChars = 4 * 1024 * 1024;
@@ -22,7 +22,7 @@ public static class TaskLimits
 
     /// <summary>
     /// Characters of all images of one request together: two images at the per-image cap, half the default body
-    /// limit, so a task's row stays well below what one request may carry.
+    /// limit, so a task's images stay well below what one request may carry.
     /// </summary>
     public const int MaxImagesTotalChars = 8 * 1024 * 1024;
     public const int IdempotencyKeyMaxLength = 255;

@@ -35,6 +35,17 @@ public sealed partial class TaskService(
     public async Task<(VideoTask Task, bool Created)> GenerateAsync(
         string userId, ValidGenerateRequest request, string? idempotencyKey, string? userApiKey, CancellationToken cancellationToken)
     {
+        var (task, created) = await GenerateOrFindAsync(userId, request, idempotencyKey, userApiKey, cancellationToken).ConfigureAwait(false);
+        return (await WithImagesAsync(task, cancellationToken).ConfigureAwait(false), created);
+    }
+
+    /// <summary>
+    /// <see cref="GenerateAsync"/>'s transaction. A task found by its key is read without its images; they are put
+    /// back once the write gate is released.
+    /// </summary>
+    private async Task<(VideoTask Task, bool Created)> GenerateOrFindAsync(
+        string userId, ValidGenerateRequest request, string? idempotencyKey, string? userApiKey, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(request);
         var protectedKey = userApiKey is null ? null : protector.Protect(userApiKey);
         await using var scope = await store.BeginAsync(WriteDurability.Durable, cancellationToken).ConfigureAwait(false);
@@ -122,7 +133,12 @@ public sealed partial class TaskService(
     /// Cancels a queued or running task: its job is cancelled (a running handler is signalled, a waiting poll never
     /// runs again) and, where the provider can, the upstream job is cancelled by a job of its own.
     /// </summary>
-    public async Task<TaskActionResult> CancelAsync(string userId, string taskId, CancellationToken cancellationToken)
+    /// <remarks>The images of the answer are read after the commit without the caller's token: the cancel has happened.</remarks>
+    public async Task<TaskActionResult> CancelAsync(string userId, string taskId, CancellationToken cancellationToken) =>
+        await WithImagesAsync(await CancelTaskAsync(userId, taskId, cancellationToken).ConfigureAwait(false), CancellationToken.None).ConfigureAwait(false);
+
+    /// <summary><see cref="CancelAsync"/> but for the images of the task it answers with (read without them).</summary>
+    private async Task<TaskActionResult> CancelTaskAsync(string userId, string taskId, CancellationToken cancellationToken)
     {
         if (!TaskIds.IsWellFormed(taskId))
         {
@@ -193,7 +209,12 @@ public sealed partial class TaskService(
     /// Queues a failed task again as a new attempt. A task made with the user's own upstream key needs it again
     /// (it was erased when the task failed).
     /// </summary>
-    public async Task<TaskActionResult> RetryAsync(string userId, string taskId, string? userApiKey, CancellationToken cancellationToken)
+    /// <remarks>The images of the answer are read after the commit without the caller's token: the retry has happened.</remarks>
+    public async Task<TaskActionResult> RetryAsync(string userId, string taskId, string? userApiKey, CancellationToken cancellationToken) =>
+        await WithImagesAsync(await RetryTaskAsync(userId, taskId, userApiKey, cancellationToken).ConfigureAwait(false), CancellationToken.None).ConfigureAwait(false);
+
+    /// <summary><see cref="RetryAsync"/> but for the images of the task it answers with (read without them).</summary>
+    private async Task<TaskActionResult> RetryTaskAsync(string userId, string taskId, string? userApiKey, CancellationToken cancellationToken)
     {
         if (!TaskIds.IsWellFormed(taskId))
         {
@@ -235,6 +256,17 @@ public sealed partial class TaskService(
         signal.Raise();
         return new TaskActionResult(TaskActionStatus.Done, retried);
     }
+
+    /// <summary>
+    /// The task with its images, for an answer to the client: write transactions read tasks without them (see
+    /// <see cref="ITaskWriteScope.TaskGetAsync"/>), and they are read here, after the write gate is released. They
+    /// never change within a task, so a read after the commit is the task's own.
+    /// </summary>
+    private async Task<VideoTask> WithImagesAsync(VideoTask task, CancellationToken cancellationToken) =>
+        task.ImagesLoaded ? task : task.WithImages(await store.TaskImagesGetAsync(task.Id, cancellationToken).ConfigureAwait(false));
+
+    private async Task<TaskActionResult> WithImagesAsync(TaskActionResult result, CancellationToken cancellationToken) =>
+        result.Task is { } task ? result with { Task = await WithImagesAsync(task, cancellationToken).ConfigureAwait(false) } : result;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: cancelled, but stopping its job {JobId} early failed; the job sees the task cancelled and stops by itself.")]
     private partial void LogJobCancelFailed(Exception exception, string taskId, long jobId);

@@ -17,11 +17,21 @@ public interface ITaskStore
     /// </param>
     Task<ITaskWriteScope> BeginAsync(WriteDurability durability, CancellationToken cancellationToken);
 
+    /// <summary>The task with its images, as clients see it.</summary>
     Task<VideoTask?> TaskGetAsync(string taskId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// A user's tasks, newest first, with ids below <paramref name="beforeTaskId"/> when given: at most
-    /// <paramref name="limit"/>, and no task is added once the page's images pass <paramref name="maxImageChars"/>
+    /// The task without its images (<see cref="VideoTask.ImagesLoaded"/> false): for handlers, which read a task at
+    /// every poll and need the images only to submit it (<see cref="TaskImagesGetAsync"/>).
+    /// </summary>
+    Task<VideoTask?> TaskGetWithoutImagesAsync(string taskId, CancellationToken cancellationToken);
+
+    /// <summary>A task's images (they never change), empty when it has none or does not exist.</summary>
+    Task<IReadOnlyList<string>> TaskImagesGetAsync(string taskId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A user's tasks with their images, newest first, with ids below <paramref name="beforeTaskId"/> when given: at
+    /// most <paramref name="limit"/>, and no task is added once the page's images pass <paramref name="maxImageChars"/>
     /// characters (at least one task always comes), so a page of tasks with data: images stays bounded in memory.
     /// </summary>
     Task<IReadOnlyList<VideoTask>> TaskListAsync(
@@ -31,7 +41,7 @@ public interface ITaskStore
     Task<int> TaskCountRunningAsync(string? userId, string? provider, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Up to <paramref name="limit"/> queued or running tasks that cannot end by themselves: running since before
+    /// Up to <paramref name="limit"/> queued or running tasks (without their images) that cannot end by themselves: running since before
     /// <paramref name="startedBefore"/> (their deadline passed), or whose driving job (<see cref="VideoTask.JobId"/>)
     /// has finished or no longer exists. Tasks waiting in line without a job are not stuck.
     /// </summary>
@@ -39,7 +49,7 @@ public interface ITaskStore
 
     /// <summary>
     /// The heads of the waiting lines: for each (user, provider), its oldest queued task, when that task has no job
-    /// (it waits for a slot); oldest first, at most <paramref name="limit"/>.
+    /// (it waits for a slot); oldest first, at most <paramref name="limit"/>; without their images.
     /// </summary>
     Task<IReadOnlyList<VideoTask>> TaskListWaitingHeadsAsync(int limit, CancellationToken cancellationToken);
 

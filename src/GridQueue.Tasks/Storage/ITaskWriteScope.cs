@@ -9,8 +9,14 @@ public interface ITaskWriteScope : IAsyncDisposable
     /// <summary>The open transaction, for JobEngine.InsertAsync(job, transaction).</summary>
     DbTransaction Transaction { get; }
 
+    /// <summary>
+    /// The task without its images (<see cref="VideoTask.ImagesLoaded"/> false): a change never alters them, and
+    /// reading megabytes under the write gate would slow every writer. A caller that answers a client with the task
+    /// puts them back (<see cref="ITaskStore.TaskImagesGetAsync"/>).
+    /// </summary>
     Task<VideoTask?> TaskGetAsync(string taskId, CancellationToken cancellationToken);
 
+    /// <summary>Inserts a new task; its images, when it has any, are written once, apart from the task row.</summary>
     Task TaskInsertAsync(VideoTask task, CancellationToken cancellationToken);
 
     /// <summary>
@@ -24,7 +30,7 @@ public interface ITaskWriteScope : IAsyncDisposable
 
     /// <summary>
     /// The oldest queued task of each (user, provider) line, optionally only one user's or one provider's lines,
-    /// oldest first, at most <paramref name="limit"/>; with or without a job.
+    /// oldest first, at most <paramref name="limit"/>; with or without a job; without their images.
     /// </summary>
     Task<IReadOnlyList<VideoTask>> TaskListQueuedHeadsAsync(string? userId, string? provider, int limit, CancellationToken cancellationToken);
 
