@@ -83,6 +83,9 @@ public sealed partial class SubmitHandler(
             return JobOutcome.Completed;
         }
 
+        // Handlers read tasks without their images; only the request needs them. They are read now, before the
+        // submit is marked in flight, so a failed read cannot leave a submit that never left looking unknown.
+        var images = (await driver.WithImagesAsync(task, cancellationToken).ConfigureAwait(false)).RequireImages();
         if (task.Status == VideoTaskStatus.Queued)
         {
             var start = await slots.TryStartAsync(task, context.Job.Id, cancellationToken).ConfigureAwait(false);
@@ -104,14 +107,11 @@ public sealed partial class SubmitHandler(
             return JobOutcome.Completed; // waits in its line without a job, or was cancelled while we looked
         }
 
-        return await SubmitAsync(context, provider, task, apiKey).ConfigureAwait(false);
+        return await SubmitAsync(context, provider, task, images, apiKey).ConfigureAwait(false);
     }
 
-    private async Task<JobOutcome> SubmitAsync(JobContext context, IVideoProvider provider, VideoTask task, string? apiKey)
+    private async Task<JobOutcome> SubmitAsync(JobContext context, IVideoProvider provider, VideoTask task, IReadOnlyList<string> images, string? apiKey)
     {
-        // Handlers read tasks without their images; only the request needs them, so they are read just for it and
-        // dropped with it. Not cancellable, like the call: the submit is already marked in flight.
-        var images = (await driver.WithImagesAsync(task, CancellationToken.None).ConfigureAwait(false)).RequireImages();
         var request = new ProviderSubmitRequest(
             new VideoSpec(task.Model, task.Prompt, task.AspectRatio, task.Duration, task.Hd, images),
             $"{task.Id}:{task.Attempt}",
