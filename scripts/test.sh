@@ -35,7 +35,15 @@ if ! dotnet build GridQueue.slnx -c Release -warnaserror -nologo -v quiet; then
   exit 1
 fi
 
-dotnet test GridQueue.slnx -c Release --no-build --nologo \
+# The command-line tool's tests press Ctrl+C (SIGINT) on it. A shell that starts this script in the background
+# without job control makes it ignore SIGINT, and every child inherits that; start the tests with it reset, so the
+# tool meets Ctrl+C as a user's would.
+reset_signals=()
+if env --default-signal=INT true 2>/dev/null; then
+  reset_signals=(env --default-signal=INT,QUIT)
+fi
+
+"${reset_signals[@]}" dotnet test GridQueue.slnx -c Release --no-build --nologo \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
 status=$?
 
