@@ -227,6 +227,34 @@ public sealed partial class TaskFlowTests(BrowserFixture browser, ITestOutputHel
         AssertNoJavaScriptErrors();
     }
 
+    [Fact]
+    public async Task ServerComesBackWithANewDatabase_PageDropsItsResumePointAndGoesLiveAgain()
+    {
+        var first = await StartServerAsync();
+        await OpenAsync(first);
+        AllowConsoleError("the server restarts, then refuses the old resume point with 400", (text, location) =>
+            (text.Contains("net::ERR_", StringComparison.Ordinal) || text.Contains("status of 400", StringComparison.Ordinal))
+            && location.Contains("/api/v1/", StringComparison.Ordinal));
+        await SignInDevAsync("ivy");
+        await SubmitAsync("Fog over a harbour at dawn");
+        using (var client = await first.CreateClientAsync("ivy"))
+        {
+            var created = await NewestTaskAsync(client);
+            await Expect(StatusOf(Row(created.Id()))).ToHaveTextAsync("succeeded", new() { Timeout = 30_000 });
+        }
+
+        // The same address, a new database: the page's last event id is ahead of the new log.
+        await first.StopAsync();
+        await Expect(Connection).ToHaveTextAsync(new Regex("Reconnecting"));
+        var second = await StartServerAsync(port: first.Address.Port);
+        await Expect(Connection).ToHaveTextAsync("Live", new() { Timeout = 30_000 });
+
+        using var again = await second.CreateClientAsync("ivy");
+        var fresh = await again.GenerateAsync(TaskApi.Body("Snow on a red roof"));
+        await Expect(StatusOf(Row(fresh.Id()))).ToHaveTextAsync("succeeded", new() { Timeout = 30_000 });
+        AssertNoJavaScriptErrors();
+    }
+
     [GeneratedRegex("^([1-9]|[1-9][0-9])$")]
     private static partial Regex ProgressBetween1And99();
 }

@@ -1,7 +1,7 @@
 // Live updates: an EventSource on /api/v1/video/events. This module tracks the last event id itself, so whenever the
 // browser gives up on a stream (readyState CLOSED) a new one resumes after that id with ?last_event_id=: a server
 // restart or any drop neither loses nor repeats a change. While the browser retries by itself, it sends
-// Last-Event-ID on its own.
+// Last-Event-ID on its own. A resume point the server refuses (its log was reset) is dropped and the list reloaded.
 
 import { api } from './api.js';
 
@@ -101,6 +101,27 @@ export class LiveUpdates {
       this.scheduleReopen();
       return;
     }
-    this.open();
+    // A server whose log was reset (a new or restored database) refuses a resume point ahead of it with 400, and an
+    // EventSource cannot see why it failed: ask once, and start again from "now" (reloading what is shown) if so.
+    if (this.lastId !== null && await this.resumePointRefused()) this.lastId = null;
+    if (this.running) this.open();
+  }
+
+  async resumePointRefused() {
+    const token = this.getToken();
+    if (!token) return false;
+    const controller = new AbortController();
+    try {
+      const query = new URLSearchParams({ last_event_id: String(this.lastId) });
+      const response = await fetch(`/api/v1/video/events?${query}`, {
+        headers: { Authorization: `Bearer ${token}` },
+        signal: controller.signal,
+      });
+      return response.status === 400;
+    } catch {
+      return false; // no answer: the ordinary reopen below finds out again
+    } finally {
+      controller.abort(); // a 200 is a live stream: this look needs none of it
+    }
   }
 }
