@@ -93,7 +93,7 @@ public sealed partial class PollHandler(
                     await driver.ChangeAsync(task.Id, task.Attempt, (t, at) => TaskRules.Advance(t, status.Progress, at), cancellationToken, durability: WriteDurability.Relaxed).ConfigureAwait(false);
                 }
 
-                return JobOutcome.Snooze(_options.BoundWait(_options.NextPollDelay(running), now, deadline));
+                return JobOutcome.Snooze(_options.BoundWait(_options.NextPollDelay(running), now, deadline, capAtMaxRetryAfter: false));
         }
     }
 

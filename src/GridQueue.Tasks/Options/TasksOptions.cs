@@ -81,9 +81,10 @@ public sealed class TasksOptions
     /// A wait asked for by the upstream (or our own back-off) cut to <see cref="MaxRetryAfter"/> and to the time
     /// left before <paramref name="deadline"/>, so no job sleeps past the moment its task must end.
     /// </summary>
-    public TimeSpan BoundWait(TimeSpan wait, DateTimeOffset now, DateTimeOffset? deadline)
+    /// <param name="capAtMaxRetryAfter">False for our own poll interval, which has its own cap (<see cref="PollMaxInterval"/>).</param>
+    public TimeSpan BoundWait(TimeSpan wait, DateTimeOffset now, DateTimeOffset? deadline, bool capAtMaxRetryAfter = true)
     {
-        var bounded = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxRetryAfter ? MaxRetryAfter : wait;
+        var bounded = wait < TimeSpan.Zero ? TimeSpan.Zero : capAtMaxRetryAfter && wait > MaxRetryAfter ? MaxRetryAfter : wait;
         if (deadline is { } end)
         {
             var left = end - now;
