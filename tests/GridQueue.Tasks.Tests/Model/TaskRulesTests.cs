@@ -119,4 +119,34 @@ public sealed class TaskRulesTests
         var options = new TasksOptions { PollBackoffFactor = factor };
         Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), options.NextPollDelay(TimeSpan.FromMilliseconds(runningMs)));
     }
+
+    [Fact]
+    public void Park_QueuedTaskWithAJob_ClearsTheJobOnly()
+    {
+        var queued = Task(VideoTaskStatus.Queued) with { JobId = 7 };
+        var parked = TaskRules.Park(queued)!;
+        Assert.Null(parked.JobId);
+        Assert.Equal(queued with { JobId = null }, parked);
+        Assert.Null(TaskRules.Park(parked));
+        Assert.Null(TaskRules.Park(Task(VideoTaskStatus.Running) with { JobId = 7 }));
+    }
+
+    [Fact]
+    public void Wake_ParkedTask_GetsTheNewJob_AndNothingElse()
+    {
+        var parked = Task(VideoTaskStatus.Queued) with { JobId = null };
+        Assert.Equal(9, TaskRules.Wake(parked, 9)!.JobId);
+        Assert.Null(TaskRules.Wake(parked with { JobId = 8 }, 9));
+        Assert.Null(TaskRules.Wake(Task(VideoTaskStatus.Cancelled) with { JobId = null }, 9));
+    }
+
+    [Fact]
+    public void Fail_KeepingTheKey_KeepsItForTheUpstreamCancel_AndEraseApiKeyErasesItOnceEnded()
+    {
+        var failed = TaskRules.Fail(Task(VideoTaskStatus.Running), "deadline", Now, keepApiKey: true)!;
+        Assert.Equal("encrypted", failed.ProtectedApiKey);
+        Assert.Null(TaskRules.EraseApiKey(failed)!.ProtectedApiKey);
+        Assert.Null(TaskRules.EraseApiKey(Task(VideoTaskStatus.Running)));
+        Assert.Null(TaskRules.EraseApiKey(failed with { ProtectedApiKey = null }));
+    }
 }
