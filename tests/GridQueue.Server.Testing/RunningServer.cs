@@ -61,7 +61,9 @@ public sealed class RunningServer : IAsyncDisposable
     /// <param name="settings">Overrides of <see cref="Defaults"/> (a null value removes a default).</param>
     /// <param name="folder">An existing folder to reuse (a restart on the same database), else a new temporary one.</param>
     /// <param name="port">A fixed loopback port (a restart at the same address, for a browser page), else a free one.</param>
-    public static async Task<RunningServer> StartAsync(IDictionary<string, string?>? settings = null, string? folder = null, int port = 0)
+    /// <param name="services">Extra services, registered before the server's own (a test's own provider, say).</param>
+    public static async Task<RunningServer> StartAsync(
+        IDictionary<string, string?>? settings = null, string? folder = null, int port = 0, Action<IServiceCollection>? services = null)
     {
         var ownsFolder = folder is null;
         folder ??= Directory.CreateTempSubdirectory("gq-server-test-").FullName;
@@ -79,6 +81,7 @@ public sealed class RunningServer : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(errors);
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
+            services?.Invoke(builder.Services);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
