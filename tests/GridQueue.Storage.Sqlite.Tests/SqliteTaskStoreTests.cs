@@ -170,6 +170,27 @@ public sealed class SqliteTaskStoreTests : IAsyncLifetime
         Assert.Equal(new[] { TaskJson.Serialize(withImages), TaskJson.Serialize(without) }, read.Select(e => e.Payload));
     }
 
+    [Fact]
+    public async Task EraseKeptKeys_OnlyTasksEndedBeforeTheCutoffLoseTheirKey()
+    {
+        var endedLongAgo = NewTask(1, []) with { Status = VideoTaskStatus.Cancelled, CompletedAt = Now.AddHours(-2), ProtectedApiKey = "kept-1" };
+        var endedJustNow = NewTask(2, []) with { Status = VideoTaskStatus.Failed, CompletedAt = Now.AddMinutes(-5), ProtectedApiKey = "kept-2" };
+        var running = NewTask(3, []) with { Status = VideoTaskStatus.Running, ProtectedApiKey = "in-use" };
+        foreach (var task in new[] { endedLongAgo, endedJustNow, running })
+        {
+            await InsertAsync(task, TaskJson.SerializeForLog(task));
+        }
+
+        Assert.Equal(1, await _store.TaskEraseKeptKeysAsync(Now.AddHours(-1), CancellationToken.None));
+        Assert.Equal(0, await _store.TaskEraseKeptKeysAsync(Now.AddHours(-1), CancellationToken.None));
+
+        var erased = (await _store.TaskGetAsync(endedLongAgo.Id, CancellationToken.None))!;
+        Assert.Null(erased.ProtectedApiKey);
+        Assert.Equal(endedLongAgo.Version + 1, erased.Version);
+        Assert.Equal("kept-2", (await _store.TaskGetAsync(endedJustNow.Id, CancellationToken.None))!.ProtectedApiKey);
+        Assert.Equal("in-use", (await _store.TaskGetAsync(running.Id, CancellationToken.None))!.ProtectedApiKey);
+    }
+
     private static VideoTask NewTask(int n, IReadOnlyList<string> images) => new()
     {
         Id = TaskIds.New(Now.AddSeconds(n)),

@@ -198,6 +198,28 @@ public sealed class SqliteTaskStore : ITaskStore, IDisposable
         return deleted;
     }
 
+    public async Task<int> TaskEraseKeptKeysAsync(DateTimeOffset endedBefore, CancellationToken cancellationToken)
+    {
+        // Looked for on a read connection first: a sweep that finds none takes no write lock.
+        await using (var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false))
+        await using (var look = connection.CreateCommand())
+        {
+            look.CommandText = TaskSqlText.TaskKeptKeysExist;
+            look.Parameters.AddWithValue("@cutoff", UnixTime.ToMs(endedBefore));
+            if (Convert.ToInt64(await look.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                return 0;
+            }
+        }
+
+        await using var scope = (SqliteTaskWriteScope)await BeginAsync(WriteDurability.Durable, cancellationToken).ConfigureAwait(false);
+        var command = scope.Prepared(TaskSqlText.TaskEraseKeptKeys);
+        command.Parameters.AddWithValue("@cutoff", UnixTime.ToMs(endedBefore));
+        var erased = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return erased;
+    }
+
     public async Task<int> IdempotencyKeyDeleteBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         await using var scope = (SqliteTaskWriteScope)await BeginAsync(WriteDurability.Relaxed, cancellationToken).ConfigureAwait(false);

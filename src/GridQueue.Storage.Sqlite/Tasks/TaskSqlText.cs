@@ -26,6 +26,8 @@ internal static class TaskSqlText
     public static readonly string TaskQueuedHeadsByProvider = Load("task_queued_heads_by_provider");
     public static readonly string TaskWaitingHeads = Load("task_waiting_heads");
     public static readonly string TaskListStuck = Load("task_list_stuck");
+    public static readonly string TaskKeptKeysExist = Load("task_kept_keys_exist");
+    public static readonly string TaskEraseKeptKeys = Load("task_erase_kept_keys");
     public static readonly string EventAppend = Load("event_append");
     public static readonly string EventListAfter = Load("event_list_after");
     public static readonly string EventListAfterByUser = Load("event_list_after_by_user");

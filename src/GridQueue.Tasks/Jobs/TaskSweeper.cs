@@ -29,6 +29,12 @@ public sealed partial class TaskSweeper(
     /// <summary>Tasks handled per batch of one pass (a pass repeats while batches are full).</summary>
     private const int BatchSize = 200;
 
+    /// <summary>
+    /// How long after its end a task may keep the user's key: an upstream cancel that kept it has long run (or been
+    /// given up, after five attempts over seconds) by then.
+    /// </summary>
+    public static readonly TimeSpan KeptKeyGrace = TimeSpan.FromHours(1);
+
     private readonly TasksOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -77,6 +83,7 @@ public sealed partial class TaskSweeper(
         while (batch.Count == BatchSize && failedInBatch > 0); // a full batch that changed nothing waits for the next pass
 
         var woken = await slots.WakeStartableAsync(BatchSize, cancellationToken).ConfigureAwait(false);
+        await store.TaskEraseKeptKeysAsync(time.GetUtcNow() - KeptKeyGrace, cancellationToken).ConfigureAwait(false);
         return (failed, woken);
     }
 

@@ -66,6 +66,12 @@ public interface ITaskStore
     /// <summary>Deletes up to <paramref name="limit"/> events older than <paramref name="cutoff"/>; returns how many.</summary>
     Task<int> EventDeleteBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Erases the users' keys still kept on tasks that ended before <paramref name="endedBefore"/> (a key is kept past
+    /// the end only for an upstream cancel, whose job may have been given up); returns how many.
+    /// </summary>
+    Task<int> TaskEraseKeptKeysAsync(DateTimeOffset endedBefore, CancellationToken cancellationToken);
+
     /// <summary>Deletes idempotency keys recorded before <paramref name="cutoff"/>; returns how many.</summary>
     Task<int> IdempotencyKeyDeleteBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
 }
