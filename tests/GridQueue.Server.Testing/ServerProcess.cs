@@ -55,10 +55,14 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Starts the server with <paramref name="environment"/> and waits until /readyz answers 200.</summary>
     /// <param name="name">Marks this run's lines in <see cref="Output"/> (e.g. "first", "restart").</param>
     /// <param name="workingDirectory">The process's working directory (a temporary folder of the test).</param>
+    /// <param name="listensOn">
+    /// When given, the port the server is told to listen on by <paramref name="environment"/> (ASPNETCORE_URLS,
+    /// ASPNETCORE_HTTP_PORTS, Kestrel endpoints): no --urls is passed, and readiness is awaited on that port.
+    /// </param>
     public static async Task<ServerProcess> StartAsync(
-        IReadOnlyDictionary<string, string> environment, string name, string workingDirectory, TimeSpan? readyTimeout = null)
+        IReadOnlyDictionary<string, string> environment, string name, string workingDirectory, TimeSpan? readyTimeout = null, int? listensOn = null)
     {
-        var address = new Uri($"http://127.0.0.1:{FreePort()}/");
+        var address = new Uri($"http://127.0.0.1:{listensOn ?? FreePort()}/");
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
@@ -67,7 +71,10 @@ public sealed class ServerProcess : IAsyncDisposable
             WorkingDirectory = workingDirectory,
         };
         info.ArgumentList.Add(ServerDll());
-        info.ArgumentList.Add($"--urls={address.GetLeftPart(UriPartial.Authority)}");
+        if (listensOn is null)
+        {
+            info.ArgumentList.Add($"--urls={address.GetLeftPart(UriPartial.Authority)}");
+        }
 
         // One line per entry with a timestamp, so interleaved handler logs stay readable in a failure report.
         info.Environment["Logging__Console__FormatterName"] = "simple";

@@ -15,9 +15,9 @@ public sealed class ServerProcessGroup(string folderPrefix) : IAsyncDisposable
     public IReadOnlyList<ServerProcess> Servers => _servers;
 
     /// <summary>Starts a server in <see cref="Folder"/> (see <see cref="ServerProcess.StartAsync"/>).</summary>
-    public async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string name)
+    public async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string name, int? listensOn = null)
     {
-        var server = await ServerProcess.StartAsync(environment, name, Folder);
+        var server = await ServerProcess.StartAsync(environment, name, Folder, listensOn: listensOn);
         _servers.Add(server);
         return server;
     }

@@ -24,7 +24,7 @@ public static class ServerApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         var configuration = builder.Configuration;
-        if (string.IsNullOrEmpty(configuration[WebHostDefaults.ServerUrlsKey]))
+        if (!ListeningIsConfigured(configuration))
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
@@ -83,4 +83,15 @@ public static class ServerApp
 
         return app;
     }
+
+    /// <summary>
+    /// Whether the listening address comes from anywhere ASP.NET Core reads it: --urls or ASPNETCORE_URLS,
+    /// ASPNETCORE_HTTP_PORTS / ASPNETCORE_HTTPS_PORTS (set by the official .NET container images), or Kestrel
+    /// endpoints in configuration. Only when none is given does the server take its loopback default.
+    /// </summary>
+    internal static bool ListeningIsConfigured(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration[WebHostDefaults.ServerUrlsKey])
+        || !string.IsNullOrWhiteSpace(configuration[WebHostDefaults.HttpPortsKey])
+        || !string.IsNullOrWhiteSpace(configuration[WebHostDefaults.HttpsPortsKey])
+        || configuration.GetSection("Kestrel:Endpoints").GetChildren().Any();
 }

@@ -6,7 +6,11 @@ using Microsoft.Data.Sqlite;
 
 namespace GridQueue.Server.Hosting;
 
-/// <summary>Chooses the storage backend from Storage__Provider and keeps Data Protection keys beside the database.</summary>
+/// <summary>
+/// Chooses the storage backend from Storage__Provider and keeps Data Protection keys beside the database. One setting,
+/// Storage__DataDirectory, places both (the database as gridqueue.db, the key ring in keys/); relative paths resolve
+/// against the working directory, so services and containers should give an absolute one.
+/// </summary>
 public static class StorageSetup
 {
     public const string SectionName = "Storage";
@@ -20,9 +24,9 @@ public static class StorageSetup
             case "sqlite":
                 var options = new SqliteStorageOptions();
                 section.Bind(options);
-                if (string.IsNullOrWhiteSpace(options.ConnectionString))
+                if (string.IsNullOrWhiteSpace(section["ConnectionString"]))
                 {
-                    options.ConnectionString = SqliteStorageOptions.DefaultConnectionString;
+                    options.ConnectionString = DefaultConnectionString(section["DataDirectory"]);
                 }
 
                 services.AddGridQueueSqliteStorage(o =>
@@ -42,6 +46,14 @@ public static class StorageSetup
                 throw new InvalidOperationException($"Storage__Provider is '{provider}'; it must be 'sqlite' or 'postgres'.");
         }
     }
+
+    /// <summary>The database file: gridqueue.db in Storage__DataDirectory when set (made absolute), else ./data.</summary>
+    internal static string DefaultConnectionString(string? dataDirectory) =>
+        string.IsNullOrWhiteSpace(dataDirectory)
+            ? SqliteStorageOptions.DefaultConnectionString
+            : new SqliteConnectionStringBuilder { DataSource = Path.Combine(Path.GetFullPath(dataDirectory), DatabaseFileName) }.ToString();
+
+    private const string DatabaseFileName = "gridqueue.db";
 
     private static string DatabaseFolder(string connectionString)
     {
