@@ -60,6 +60,19 @@ public sealed class SqliteStorageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Migrate_SchemaFromANewerBuild_RefusesToStartNamingBothVersions()
+    {
+        await _database.OpenStore().MigrateAsync(CancellationToken.None);
+        await using (var connection = await _database.OpenStore().Connections.OpenAsync())
+        {
+            await ScalarAsync(connection, "INSERT INTO gq_migrations (version, name, applied_at) VALUES (999, '999_from_the_future', 0); SELECT 1;");
+        }
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => _database.OpenStore().MigrateAsync(CancellationToken.None));
+        Assert.Contains("schema version 999, newer than this build knows", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Checkpointer_CopiesTheLogIntoTheDatabaseFileInTheBackground()
     {
         var store = _database.OpenStore();
