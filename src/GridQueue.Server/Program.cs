@@ -1,4 +1,10 @@
 using GridQueue.Server.Hosting;
 
+if (args is [HealthProbe.Command])
+{
+    return await HealthProbe.RunAsync();
+}
+
 // Everything is wired in ServerApp, which the integration tests also use to run the real server in process.
 await ServerApp.Build(args).RunAsync();
+return 0;

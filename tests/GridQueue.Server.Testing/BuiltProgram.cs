@@ -36,5 +36,19 @@ public static class BuiltProgram
             $"{dll} with its runtimeconfig was found neither in {AppContext.BaseDirectory} nor in src/{project}'s build output; build it first.");
     }
 
+    /// <summary>The repository's root (the folder of GridQueue.slnx) above this test assembly.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "GridQueue.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"No GridQueue.slnx above {AppContext.BaseDirectory}.");
+    }
+
     private static bool IsRunnable(string path) => File.Exists(path) && File.Exists(Path.ChangeExtension(path, ".runtimeconfig.json"));
 }

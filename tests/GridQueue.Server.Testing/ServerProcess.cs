@@ -59,18 +59,36 @@ public sealed class ServerProcess : IAsyncDisposable
     /// When given, the port the server is told to listen on by <paramref name="environment"/> (ASPNETCORE_URLS,
     /// ASPNETCORE_HTTP_PORTS, Kestrel endpoints): no --urls is passed, and readiness is awaited on that port.
     /// </param>
+    /// <param name="program">The server's dll, when not the one built beside the tests (a published copy).</param>
+    /// <param name="runAs">A user id to run the server as (through setpriv; the tests must run as root).</param>
     public static async Task<ServerProcess> StartAsync(
-        IReadOnlyDictionary<string, string> environment, string name, string workingDirectory, TimeSpan? readyTimeout = null, int? listensOn = null)
+        IReadOnlyDictionary<string, string> environment,
+        string name,
+        string workingDirectory,
+        TimeSpan? readyTimeout = null,
+        int? listensOn = null,
+        string? program = null,
+        int? runAs = null)
     {
         var address = new Uri($"http://127.0.0.1:{listensOn ?? FreePort()}/");
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var info = new ProcessStartInfo(runAs is null ? dotnet : "setpriv")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
-        info.ArgumentList.Add(ServerDll());
+        if (runAs is { } user)
+        {
+            // setpriv replaces itself with the server, so the process (and its id) is the server's.
+            foreach (var argument in (string[])[$"--reuid={user}", $"--regid={user}", "--clear-groups", "--", dotnet])
+            {
+                info.ArgumentList.Add(argument);
+            }
+        }
+
+        info.ArgumentList.Add(program ?? ServerDll());
         if (listensOn is null)
         {
             info.ArgumentList.Add($"--urls={address.GetLeftPart(UriPartial.Authority)}");
