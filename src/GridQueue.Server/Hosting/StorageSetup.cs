@@ -53,7 +53,11 @@ public static class StorageSetup
             ? SqliteStorageOptions.DefaultConnectionString
             : new SqliteConnectionStringBuilder { DataSource = Path.Combine(Path.GetFullPath(dataDirectory), DatabaseFileName) }.ToString();
 
-    private const string DatabaseFileName = "gridqueue.db";
+    /// <summary>The database's file name in a data directory.</summary>
+    public const string DatabaseFileName = "gridqueue.db";
+
+    /// <summary>The key ring's folder, beside the database.</summary>
+    public const string KeysFolderName = "keys";
 
     private static string DatabaseFolder(string connectionString)
     {
@@ -68,7 +72,7 @@ public static class StorageSetup
     /// </summary>
     private static void AddDataProtection(IServiceCollection services, IConfiguration configuration, string databaseFolder)
     {
-        var keys = configuration["DataProtection:KeysDirectory"] is { Length: > 0 } configured ? configured : Path.Combine(databaseFolder, "keys");
+        var keys = configuration["DataProtection:KeysDirectory"] is { Length: > 0 } configured ? configured : Path.Combine(databaseFolder, KeysFolderName);
         services.AddDataProtection()
             .SetApplicationName("GridQueue")
             .PersistKeysToFileSystem(new DirectoryInfo(keys));
