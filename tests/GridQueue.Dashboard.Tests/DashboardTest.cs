@@ -78,9 +78,25 @@ public abstract class DashboardTest(BrowserFixture browser, ITestOutputHelper ou
     protected async Task<IPage> OpenAsync(RunningServer server, int width = 1280, int height = 800, ColorScheme? colorScheme = null)
     {
         ArgumentNullException.ThrowIfNull(server);
+        await NewPageAsync(server.Address.ToString(), width, height, colorScheme);
+        await Page.GotoAsync("/");
+        return Page;
+    }
+
+    /// <summary>Opens <paramref name="url"/>, a page that is not the dashboard (another origin's), in a new browser context.</summary>
+    protected async Task<IPage> OpenPageAsync(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        await NewPageAsync(null, 1280, 800, null);
+        await Page.GotoAsync(url.ToString());
+        return Page;
+    }
+
+    private async Task NewPageAsync(string? baseUrl, int width, int height, ColorScheme? colorScheme)
+    {
         _context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = server.Address.ToString(),
+            BaseURL = baseUrl,
             ViewportSize = new ViewportSize { Width = width, Height = height },
             ColorScheme = colorScheme,
         });
@@ -117,8 +133,6 @@ public abstract class DashboardTest(BrowserFixture browser, ITestOutputHelper ou
 
         // The simulator's videos live at a host that does not resolve: the player's failed load is expected.
         AllowConsoleError("the simulator's video URL does not resolve", (_, location) => location.StartsWith("https://simulator.invalid/", StringComparison.Ordinal));
-        await Page.GotoAsync("/");
-        return Page;
     }
 
     /// <summary>Lets the test's page log a console error that matches (text, location); nothing else is accepted.</summary>

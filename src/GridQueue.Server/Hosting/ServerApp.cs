@@ -58,6 +58,7 @@ public static class ServerApp
         services.AddGridQueueAuth(auth);
         services.AddGridQueueRateLimits(api);
         services.AddSingleton<StreamLimiter>();
+        services.AddGridQueueCors(configuration);
 
         var app = builder.Build();
         if (auth.IsDev && !app.Environment.IsDevelopment())
@@ -66,6 +67,7 @@ public static class ServerApp
         }
 
         app.UseGridQueueErrors();
+        app.UseGridQueueCors();
         app.UseDashboard();
         app.UseAuthentication();
         app.UseAuthorization();
