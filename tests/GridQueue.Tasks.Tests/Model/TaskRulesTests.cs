@@ -8,23 +8,7 @@ public sealed class TaskRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 9, 0, 0, TimeSpan.Zero);
 
-    private static VideoTask Task(VideoTaskStatus status) => new()
-    {
-        Id = TaskIds.New(Now),
-        UserId = "alice",
-        Provider = "simulator",
-        Model = "sora-2",
-        Prompt = "a kite",
-        AspectRatio = "16:9",
-        Duration = 10,
-        Hd = false,
-        Images = [],
-        Status = status,
-        CreatedAt = Now,
-        UpdatedAt = Now,
-        ProtectedApiKey = "encrypted",
-        Version = 3,
-    };
+    private static VideoTask Task(VideoTaskStatus status) => SampleTasks.InStatus(status, Now);
 
     [Theory]
     [InlineData(VideoTaskStatus.Succeeded)]

@@ -1,5 +1,6 @@
 using GridQueue.Tasks.Model;
 using GridQueue.Tasks.Options;
+using GridQueue.Tasks.Tests.Model;
 using Xunit;
 
 namespace GridQueue.Tasks.Tests.Options;
@@ -40,20 +41,6 @@ public sealed class TasksOptionsTests
     public void DeadlineOf_QueuedTask_HasNone() =>
         Assert.Null(_options.DeadlineOf(Task(VideoTaskStatus.Queued, startedAt: null)));
 
-    private static VideoTask Task(VideoTaskStatus status, DateTimeOffset? startedAt) => new()
-    {
-        Id = "tsk_01JD3Q8W6Z9K2M4N7P0R5S8T1V",
-        UserId = "alice",
-        Provider = "simulator",
-        Model = "sora-2",
-        Prompt = "a kite",
-        AspectRatio = "16:9",
-        Duration = 10,
-        Hd = false,
-        Images = [],
-        Status = status,
-        StartedAt = startedAt,
-        CreatedAt = Now.AddMinutes(-5),
-        UpdatedAt = Now,
-    };
+    private static VideoTask Task(VideoTaskStatus status, DateTimeOffset? startedAt) =>
+        SampleTasks.InStatus(status, Now) with { StartedAt = startedAt };
 }
