@@ -23,6 +23,27 @@ public sealed class AuthOptions
     public string? Audience { get; set; }
 
     /// <summary>
+    /// URL of a JWKS document (e.g. https://&lt;project&gt;.supabase.co/auth/v1/.well-known/jwks.json) whose keys sign
+    /// ES256/RS256 user tokens; current Supabase projects sign with such keys instead of (or besides) the secret.
+    /// </summary>
+    public string? JwksUrl { get; set; }
+
+    /// <summary>
+    /// An issuer whose /.well-known/openid-configuration names its jwks_uri; an alternative to <see cref="JwksUrl"/>
+    /// for providers that publish discovery. Tokens must then carry it as "iss" unless <see cref="Issuer"/> says otherwise.
+    /// </summary>
+    public string? Authority { get; set; }
+
+    /// <summary>When set, tokens must carry this "iss" (whatever key signs them).</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>
+    /// Least time between two fetches of the published keys when a token names a key not yet known (a rotation);
+    /// unset keeps the framework's default. Short values are for tests: every unknown "kid" may cost a fetch.
+    /// </summary>
+    public TimeSpan? JwksRefreshInterval { get; set; }
+
+    /// <summary>
     /// Lets Auth__Mode=dev run outside the Development environment (tests, benchmarks, a demo box). Off by default:
     /// dev mode lets anyone sign in as any user, so it must be asked for explicitly there.
     /// </summary>

@@ -1,11 +1,16 @@
 using System.Text;
 using GridQueue.Server.Api;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 
 namespace GridQueue.Server.Auth;
 
-/// <summary>HS256 bearer tokens with ASP.NET Core's JWT handler; failures answer in the contract's envelope.</summary>
+/// <summary>
+/// Bearer tokens with ASP.NET Core's JWT handler: HS256 with the secret, ES256/RS256 with published keys (either or
+/// both); failures answer in the contract's envelope.
+/// </summary>
 public static class AuthSetup
 {
     public const string UserIdClaim = "sub";
@@ -19,20 +24,31 @@ public static class AuthSetup
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {
             options.MapInboundClaims = false;
+            var secretKey = mode.Secret is null ? null : new SymmetricSecurityKey(Encoding.UTF8.GetBytes(mode.Secret));
             options.TokenValidationParameters = new TokenValidationParameters
             {
-                IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(mode.Secret)),
-                ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                IssuerSigningKey = secretKey,
+                AlgorithmValidator = (algorithm, key, _, _) => AlgorithmFits(algorithm, key, secretKey),
                 RequireSignedTokens = true,
                 RequireExpirationTime = true,
                 ValidateLifetime = true,
-                ValidateIssuer = false,
+                ValidateIssuer = mode.Issuer is not null,
+                // Exactly the one issuer (the handler would also take a discovery document's own "issuer"); the
+                // delegate runs even when ValidateIssuer is false, so it is set only when there is an issuer to check.
+                IssuerValidator = mode.Issuer is null ? null : (issuer, _, _) => string.Equals(issuer, mode.Issuer, StringComparison.Ordinal)
+                    ? issuer
+                    : throw new SecurityTokenInvalidIssuerException("The token's issuer is not accepted.") { InvalidIssuer = issuer },
                 ValidateAudience = mode.Audience is not null,
                 ValidAudience = mode.Audience,
                 ValidateIssuerSigningKey = true,
                 ClockSkew = TimeSpan.FromSeconds(30),
                 NameClaimType = UserIdClaim,
             };
+            if (mode.Keys is not null)
+            {
+                UsePublishedKeys(options, mode.Keys);
+            }
+
             options.Events = new JwtBearerEvents
             {
                 OnMessageReceived = context =>
@@ -68,7 +84,8 @@ public static class AuthSetup
                         SecurityTokenInvalidAudienceException => "The token's audience is not accepted.",
                         SecurityTokenNoExpirationException => "The token has no expiry ('exp').",
                         SecurityTokenInvalidSignatureException or SecurityTokenSignatureKeyNotFoundException => "The token's signature does not verify.",
-                        SecurityTokenInvalidAlgorithmException => "The token must be signed with HS256.",
+                        SecurityTokenInvalidIssuerException => "The token's issuer is not accepted.",
+                        SecurityTokenInvalidAlgorithmException => AlgorithmMessage(mode),
                         _ => "The token is not valid.",
                     };
                     // RFC 6750: a 401 names the scheme the client must use; a token that was sent and refused also
@@ -79,6 +96,45 @@ public static class AuthSetup
             };
         });
         return services;
+    }
+
+    /// <summary>
+    /// HS256 only with the configured secret, ES256/RS256 only with published keys: a token cannot pick the algorithm
+    /// its key is used with (an HS256 token "signed" with a public key, or an RS256 key named by an HS256 header).
+    /// </summary>
+    private static bool AlgorithmFits(string algorithm, SecurityKey key, SymmetricSecurityKey? secretKey) =>
+        secretKey is not null && ReferenceEquals(key, secretKey)
+            ? algorithm == SecurityAlgorithms.HmacSha256
+            : key is not SymmetricSecurityKey && key is not JsonWebKey { Kty: JsonWebAlgorithmsKeyTypes.Octet }
+                && algorithm is SecurityAlgorithms.EcdsaSha256 or SecurityAlgorithms.RsaSha256;
+
+    private static string AlgorithmMessage(AuthMode mode) => (mode.Secret, mode.Keys) switch
+    {
+        (not null, not null) => "The token must be signed with HS256 (the secret) or ES256/RS256 (the published keys).",
+        (null, not null) => "The token must be signed with ES256 or RS256.",
+        _ => "The token must be signed with HS256.",
+    };
+
+    /// <summary>
+    /// Discovery goes through JwtBearer's own Authority handling; a bare JWKS URL gets the same ConfigurationManager
+    /// with <see cref="JwksRetriever"/>. Either way the keys are cached and an unknown "kid" makes the token handler ask
+    /// for a new fetch, at most once per <see cref="PublishedKeys.RefreshInterval"/>.
+    /// </summary>
+    private static void UsePublishedKeys(JwtBearerOptions options, PublishedKeys keys)
+    {
+        options.RequireHttpsMetadata = !keys.AllowsHttp;
+        options.RefreshInterval = keys.RefreshInterval;
+        if (keys.IsAuthority)
+        {
+            options.Authority = keys.Address.OriginalString;
+            return;
+        }
+
+        var retriever = new HttpDocumentRetriever(new HttpClient { Timeout = options.BackchannelTimeout }) { RequireHttps = !keys.AllowsHttp };
+        options.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(keys.Address.AbsoluteUri, new JwksRetriever(), retriever)
+        {
+            RefreshInterval = keys.RefreshInterval,
+        };
     }
 
     /// <summary>The caller's user id (the token's sub) on an authorized endpoint.</summary>

@@ -8,7 +8,9 @@ namespace GridQueue.Server.Auth;
 /// <summary>Signs dev-mode tokens shaped like Supabase's user tokens (sub, exp, iat, role, aud when configured).</summary>
 public sealed class TokenIssuer(AuthMode mode, TimeProvider time)
 {
-    private readonly SigningCredentials _credentials = new(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(mode.Secret)), SecurityAlgorithms.HmacSha256);
+    private readonly SigningCredentials _credentials = new(
+        new SymmetricSecurityKey(Encoding.UTF8.GetBytes(mode.IsDev ? mode.Secret! : throw new InvalidOperationException("Tokens are only issued in dev mode."))),
+        SecurityAlgorithms.HmacSha256);
 
     public string Issue(string userId, TimeSpan lifetime)
     {
