@@ -45,7 +45,7 @@ public sealed class UsageTests
         var result = await CliProcess.RunAsync("--help");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        foreach (var text in new[] { "submit", "status", "list", "watch", "cancel", "retry", "token", "--server", "--token", "--json", "GRIDQUEUE_SERVER", "GRIDQUEUE_TOKEN" })
+        foreach (var text in new[] { "submit", "status", "list", "watch", "cancel", "retry", "token", "--server", "--token", "--token-file", "--json", "GRIDQUEUE_SERVER", "GRIDQUEUE_TOKEN" })
         {
             Assert.Contains(text, result.Out, StringComparison.Ordinal);
         }
