@@ -19,7 +19,8 @@ internal static class CliApp
           gridqueue status tsk_... --json
 
         The server is --server, else $GRIDQUEUE_SERVER, else http://127.0.0.1:5080.
-        The token is --token, else $GRIDQUEUE_TOKEN.
+        The token is --token or --token-file, else $GRIDQUEUE_TOKEN. A file or standard input keeps it out of
+        shell history: --token-file ~/.gridqueue-token, or gridqueue list --token - < token.txt.
 
         {ExitCodes.Help}
         """;

@@ -29,7 +29,7 @@ internal sealed class CommandRunner(CliConsole console, GlobalOptions globals)
             if (needsToken && token is null)
             {
                 throw new UsageException(
-                    $"no token: pass --token <jwt> or set {GridQueueClientDefaults.TokenEnvironmentVariable} " +
+                    $"no token: pass --token <jwt> or --token-file <path>, or set {GridQueueClientDefaults.TokenEnvironmentVariable} " +
                     $"(a dev-mode server makes one: export {GridQueueClientDefaults.TokenEnvironmentVariable}=$(gridqueue token <user-id>))");
             }
 

@@ -4,4 +4,7 @@ namespace GridQueue.Client;
 /// <param name="AuthMode"><c>dev</c> (tokens from <see cref="GridQueueClient.CreateDevTokenAsync"/>) or <c>jwt</c>.</param>
 /// <param name="DefaultProvider">The provider used when a request names none.</param>
 /// <param name="Providers">The configured providers.</param>
-public sealed record ServerInfo(string AuthMode, string DefaultProvider, IReadOnlyList<string> Providers);
+/// <param name="Version">
+/// The server's version (e.g. <c>0.9.0+&lt;git commit&gt;</c>); empty from a server older than the field, which did not send it.
+/// </param>
+public sealed record ServerInfo(string AuthMode, string DefaultProvider, IReadOnlyList<string> Providers, string Version = "");

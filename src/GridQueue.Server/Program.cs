@@ -1,5 +1,10 @@
 using GridQueue.Server.Hosting;
 
+if (args is [ServerVersion.Option])
+{
+    return ServerVersion.Print();
+}
+
 if (args is [HealthProbe.Command])
 {
     return await HealthProbe.RunAsync();

@@ -21,7 +21,7 @@ public sealed record CliResult(int ExitCode, string Out, string Error, IReadOnly
 
 /// <summary>
 /// The built tool (<c>dotnet gridqueue.dll args…</c>) as a child process: environment without any GRIDQUEUE_*
-/// variable unless the test sets one, stdin closed, stdout and stderr captured as raw text (a '\r' stays visible),
+/// variable unless the test sets one, stdin given text or nothing and then closed, stdout and stderr captured as raw text (a '\r' stays visible),
 /// killed when it outlives its time.
 /// </summary>
 public sealed class CliProcess : IAsyncDisposable
@@ -68,7 +68,8 @@ public sealed class CliProcess : IAsyncDisposable
     /// <summary>The built tool (see <see cref="BuiltProgram.Find"/>).</summary>
     public static string ToolDll() => BuiltProgram.Find("gridqueue.dll", "GridQueue.Cli");
 
-    public static CliProcess Start(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="standardInput">Written to the tool's stdin before it is closed (e.g. a token for <c>--token -</c>).</param>
+    public static CliProcess Start(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null, string? standardInput = null)
     {
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -96,14 +97,20 @@ public sealed class CliProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the tool.");
+        if (standardInput is not null)
+        {
+            process.StandardInput.Write(standardInput);
+        }
+
         process.StandardInput.Close();
         return new CliProcess(process, [.. args]);
     }
 
     /// <summary>Runs the tool to its end.</summary>
-    public static async Task<CliResult> RunAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    public static async Task<CliResult> RunAsync(
+        IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null, string? standardInput = null)
     {
-        await using var process = Start(args, environment);
+        await using var process = Start(args, environment, standardInput);
         return await process.WaitAsync(timeout);
     }
 

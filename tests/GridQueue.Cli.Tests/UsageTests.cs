@@ -45,7 +45,7 @@ public sealed class UsageTests
         var result = await CliProcess.RunAsync("--help");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        foreach (var text in new[] { "submit", "status", "list", "watch", "cancel", "retry", "token", "--server", "--token", "--json", "GRIDQUEUE_SERVER", "GRIDQUEUE_TOKEN" })
+        foreach (var text in new[] { "submit", "status", "list", "watch", "cancel", "retry", "token", "--server", "--token", "--token-file", "--json", "GRIDQUEUE_SERVER", "GRIDQUEUE_TOKEN" })
         {
             Assert.Contains(text, result.Out, StringComparison.Ordinal);
         }
@@ -78,11 +78,16 @@ public sealed class UsageTests
     }
 
     [Fact]
-    public async Task Version_PrintsTheVersion()
+    public async Task Version_PrintsTheToolsInformationalVersion()
     {
         var result = await CliProcess.RunAsync("--version");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Matches(@"^\d+\.\d+\.\d+", result.Out);
+
+        // The informational version is the file's product version; read from the file, not from the tool's code.
+        var built = System.Diagnostics.FileVersionInfo.GetVersionInfo(CliProcess.ToolDll()).ProductVersion;
+        Assert.False(string.IsNullOrEmpty(built));
+        Assert.Equal([built], result.OutLines);
     }
 }

@@ -1,3 +1,4 @@
+using System.Reflection;
 using GridQueue.Client.Tests.Infrastructure;
 
 namespace GridQueue.Client.Tests;
@@ -30,13 +31,17 @@ public sealed class SignInAndInfoTests(ClientServerFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public async Task GetServerInfoAsync_WithoutToken_ReturnsModeAndProviders()
+    public async Task GetServerInfoAsync_WithoutToken_ReturnsModeProvidersAndVersion()
     {
         using var client = new GridQueueClient(fixture.Server.Address);
         var info = await client.GetServerInfoAsync();
         Assert.Equal("dev", info.AuthMode);
         Assert.Equal("simulator", info.DefaultProvider);
         Assert.Contains("simulator", info.Providers);
+        var built = typeof(GridQueue.Server.Hosting.ServerApp).Assembly
+            .GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+        Assert.NotEmpty(info.Version);
+        Assert.Equal(built, info.Version);
     }
 
     [Fact]

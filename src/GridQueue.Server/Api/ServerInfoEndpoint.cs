@@ -6,6 +6,7 @@ namespace GridQueue.Server.Api;
 /// <summary>
 /// GET /api/v1/info (no token needed): what a client needs before it signs in — the sign-in mode, the configured
 /// providers and the default one. The dashboard uses it to offer the dev sign-in and to fill its Provider field.
+/// It also names the server's version, so a client or an operator can tell which build answers.
 /// </summary>
 public static class ServerInfoEndpoint
 {
@@ -17,6 +18,7 @@ public static class ServerInfoEndpoint
         api.MapGet("/info", (ProviderCatalog providers) => EnvelopeResult.Success(w =>
         {
             w.WriteStartObject();
+            w.WriteString("version", Hosting.ServerVersion.Informational);
             w.WriteString("auth_mode", mode);
             w.WriteString("default_provider", providers.DefaultName);
             w.WriteStartArray("providers");
