@@ -81,7 +81,7 @@ public sealed class SqliteTaskStore : ITaskStore, IDisposable
         await using var command = connection.CreateCommand();
         command.CommandText = status is null ? TaskSqlText.TaskList : TaskSqlText.TaskListByStatus;
         command.Parameters.AddWithValue("@user_id", userId);
-        command.Parameters.AddWithValue("@before", beforeTaskId ?? "~");
+        command.Parameters.AddWithValue("@before", (object?)beforeTaskId ?? DBNull.Value);
         command.Parameters.AddWithValue("@limit", limit);
         if (status is { } s)
         {

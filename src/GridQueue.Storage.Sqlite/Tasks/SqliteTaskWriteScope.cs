@@ -83,23 +83,29 @@ internal sealed class SqliteTaskWriteScope(SqliteTaskStore store, SqliteTaskStor
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    public async Task<string?> IdempotencyKeyFindAsync(string userId, string key, DateTimeOffset notBefore, CancellationToken cancellationToken)
-    {
-        var command = Prepared(TaskSqlText.IdempotencyFind);
-        command.Parameters.AddWithValue("@user_id", userId);
-        command.Parameters.AddWithValue("@key", key);
-        command.Parameters.AddWithValue("@not_before", UnixTime.ToMs(notBefore));
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
-    }
+    /// <summary>Nothing to take: this transaction is the database's only writer (BEGIN IMMEDIATE) until it ends.</summary>
+    public Task LockSlotsAsync(string userId, string provider, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task IdempotencyKeySaveAsync(string userId, string key, string taskId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>A look and a write in one BEGIN IMMEDIATE transaction: no other writer, on any process, can come between.</summary>
+    public async Task<string?> IdempotencyKeyClaimAsync(
+        string userId, string key, string taskId, DateTimeOffset now, DateTimeOffset notBefore, CancellationToken cancellationToken)
     {
-        var command = Prepared(TaskSqlText.IdempotencySave);
-        command.Parameters.AddWithValue("@user_id", userId);
-        command.Parameters.AddWithValue("@key", key);
-        command.Parameters.AddWithValue("@task_id", taskId);
-        command.Parameters.AddWithValue("@created_at", UnixTime.ToMs(now));
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        var find = Prepared(TaskSqlText.IdempotencyFind);
+        find.Parameters.AddWithValue("@user_id", userId);
+        find.Parameters.AddWithValue("@key", key);
+        find.Parameters.AddWithValue("@not_before", UnixTime.ToMs(notBefore));
+        if (await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string holder)
+        {
+            return holder;
+        }
+
+        var save = Prepared(TaskSqlText.IdempotencySave);
+        save.Parameters.AddWithValue("@user_id", userId);
+        save.Parameters.AddWithValue("@key", key);
+        save.Parameters.AddWithValue("@task_id", taskId);
+        save.Parameters.AddWithValue("@created_at", UnixTime.ToMs(now));
+        await save.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
     public async Task CommitAsync(CancellationToken cancellationToken)

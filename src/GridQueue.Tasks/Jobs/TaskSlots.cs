@@ -28,18 +28,21 @@ public sealed class TaskSlots(ITaskStore store, JobEngine engine, TaskChangeSign
     /// queued → running when the task heads its line and the user and the provider are under their limits. When the
     /// limits are reached the task parks. When a slot is free but an older task of the line should take it, the older
     /// one is woken if it waits, and this one is told to try again shortly (it parks then if the line filled the
-    /// slots). The counts and the change are one transaction, so two submits cannot both take the last slot.
+    /// slots). The counts and the change are one transaction holding the slots (<see cref="ITaskWriteScope.LockSlotsAsync"/>),
+    /// so two submits, on any nodes, cannot both take the last slot.
     /// </summary>
     public async Task<StartAttempt> TryStartAsync(VideoTask task, long jobId, CancellationToken cancellationToken)
     {
         await using var scope = await store.BeginAsync(WriteDurability.Durable, cancellationToken).ConfigureAwait(false);
+
+        // First, so that the task and the counts are read as they are while no other start or end can change them.
+        await scope.LockSlotsAsync(task.UserId, task.Provider, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var current = await scope.TaskGetAsync(task.Id, cancellationToken).ConfigureAwait(false);
         if (current is not { Status: VideoTaskStatus.Queued } || current.Attempt != task.Attempt || current.JobId != jobId)
         {
             return new StartAttempt(null, null); // cancelled, or another job drives it now
         }
-
         var free = await HasFreeSlotAsync(scope, current.UserId, current.Provider, cancellationToken).ConfigureAwait(false);
         var heads = await scope.TaskListQueuedHeadsAsync(current.UserId, current.Provider, 1, cancellationToken).ConfigureAwait(false);
         var head = heads.Count > 0 ? heads[0] : current;
@@ -73,6 +76,10 @@ public sealed class TaskSlots(ITaskStore store, JobEngine engine, TaskChangeSign
     {
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(freed);
+
+        // Held before the heads are read: a start that parked for want of this slot has committed (and is seen
+        // here, parked) or waits for this transaction (and then counts the freed slot).
+        await scope.LockSlotsAsync(freed.UserId, freed.Provider, cancellationToken).ConfigureAwait(false);
         var woken = new HashSet<string>(StringComparer.Ordinal);
         foreach (var head in await scope.TaskListQueuedHeadsAsync(freed.UserId, null, int.MaxValue, cancellationToken).ConfigureAwait(false))
         {

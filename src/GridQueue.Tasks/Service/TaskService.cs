@@ -53,16 +53,19 @@ public sealed partial class TaskService(
         // Times are read once the write transaction has begun: a change happens when it is written, and
         // updated_at is what clients measure push latency from.
         var now = time.GetUtcNow();
+        var id = TaskIds.New(now);
         if (idempotencyKey is not null)
         {
-            var existingId = await scope.IdempotencyKeyFindAsync(userId, idempotencyKey, now - _options.IdempotencyWindow, cancellationToken).ConfigureAwait(false);
-            if (existingId is not null && await scope.TaskGetAsync(existingId, cancellationToken).ConfigureAwait(false) is { } existing)
+            // The key is claimed before anything else is written: of two requests with one key, on any nodes, one
+            // claims it and the other waits for that commit and answers with its task.
+            var existingId = await scope.IdempotencyKeyClaimAsync(userId, idempotencyKey, id, now, now - _options.IdempotencyWindow, cancellationToken).ConfigureAwait(false);
+            if (existingId is not null)
             {
-                return (existing, false);
+                return (await scope.TaskGetAsync(existingId, cancellationToken).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"Idempotency key of user {userId} names task {existingId}, which does not exist."), false);
             }
         }
 
-        var id = TaskIds.New(now);
         var job = await engine.InsertAsync(TaskJobs.NewSubmit(id, 1, _options.SubmitMaxAttempts), scope.Transaction, cancellationToken).ConfigureAwait(false);
         var task = new VideoTask
         {
@@ -85,11 +88,6 @@ public sealed partial class TaskService(
         };
         await scope.TaskInsertAsync(task, cancellationToken).ConfigureAwait(false);
         await scope.EventAppendAsync(task, TaskJson.SerializeForLog(task), now, cancellationToken).ConfigureAwait(false);
-        if (idempotencyKey is not null)
-        {
-            await scope.IdempotencyKeySaveAsync(userId, idempotencyKey, id, now, cancellationToken).ConfigureAwait(false);
-        }
-
         await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
         signal.Raise();
         return (task, true);

@@ -30,14 +30,15 @@ public interface ITaskStore
     Task<IReadOnlyList<string>> TaskImagesGetAsync(string taskId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// A user's tasks with their images, newest first, with ids below <paramref name="beforeTaskId"/> when given: at
+    /// A user's tasks with their images, newest first (by id, compared as ordinal strings whatever the database's
+    /// collation), with ids below <paramref name="beforeTaskId"/> when given: at
     /// most <paramref name="limit"/>, and no task is added once the page's images pass <paramref name="maxImageChars"/>
     /// characters (at least one task always comes), so a page of tasks with data: images stays bounded in memory.
     /// </summary>
     Task<IReadOnlyList<VideoTask>> TaskListAsync(
         string userId, VideoTaskStatus? status, string? beforeTaskId, int limit, long maxImageChars, CancellationToken cancellationToken);
 
-    /// <summary>Running tasks, all of one user's or one provider's (null: not filtered on that); a read outside any write.</summary>
+    /// <summary>Running tasks of one user (<paramref name="userId"/>), or when it is null of one provider; a read outside any write.</summary>
     Task<int> TaskCountRunningAsync(string? userId, string? provider, CancellationToken cancellationToken);
 
     /// <summary>
@@ -56,6 +57,9 @@ public interface ITaskStore
     /// <summary>
     /// Events after <paramref name="afterSequence"/> in order, optionally for one user and one task, each with its
     /// task's images (<see cref="EventPayload.WithImages"/>), as many as <paramref name="size"/> allows.
+    /// An event is returned only when every lower sequence number is committed or will never exist: a reader that
+    /// resumes after the last sequence it got never skips one that commits later (on a database with concurrent
+    /// writers, a sequence is handed out before its transaction commits).
     /// </summary>
     Task<IReadOnlyList<TaskEvent>> EventListAfterAsync(
         long afterSequence, string? userId, string? taskId, EventPageSize size, CancellationToken cancellationToken);

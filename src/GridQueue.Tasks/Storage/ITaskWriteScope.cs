@@ -3,7 +3,11 @@ using GridQueue.Tasks.Model;
 
 namespace GridQueue.Tasks.Storage;
 
-/// <summary>One write transaction on the task tables; jobs join it through <see cref="Transaction"/>.</summary>
+/// <summary>
+/// One write transaction on the task tables; jobs join it through <see cref="Transaction"/>. Several nodes may hold
+/// scopes on one database at once: the guarantees each operation states hold across them (the shared
+/// TaskStoreContractTests race two store instances to check it), never only because a backend has one writer.
+/// </summary>
 public interface ITaskWriteScope : IAsyncDisposable
 {
     /// <summary>The open transaction, for JobEngine.InsertAsync(job, transaction).</summary>
@@ -21,11 +25,23 @@ public interface ITaskWriteScope : IAsyncDisposable
 
     /// <summary>
     /// Stores <paramref name="task"/> only if the row's version is still <paramref name="expectedVersion"/> (the
-    /// caller sets the new version). False when another change won.
+    /// caller sets the new version). False when another change won. Of concurrent updates from one version, on any
+    /// nodes, exactly one returns true.
     /// </summary>
     Task<bool> TaskUpdateAsync(VideoTask task, long expectedVersion, CancellationToken cancellationToken);
 
-    /// <summary>Running tasks, all of one user's or one provider's (null: not filtered on that).</summary>
+    /// <summary>
+    /// Holds the running slots of <paramref name="userId"/> and of <paramref name="provider"/> until this transaction
+    /// ends: every transaction that starts a task or moves one out of running takes it first, so the running counts
+    /// read after it (<see cref="TaskCountRunningAsync"/>) stay exact until commit, cluster-wide, and a start decided
+    /// on them cannot overshoot a limit. Transactions of other users and providers are not held up.
+    /// </summary>
+    Task LockSlotsAsync(string userId, string provider, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Running tasks of one user (<paramref name="userId"/>), or when it is null of one provider. Exact for a limit only after
+    /// <see cref="LockSlotsAsync"/> for that user or provider.
+    /// </summary>
     Task<int> TaskCountRunningAsync(string? userId, string? provider, CancellationToken cancellationToken);
 
     /// <summary>
@@ -34,14 +50,21 @@ public interface ITaskWriteScope : IAsyncDisposable
     /// </summary>
     Task<IReadOnlyList<VideoTask>> TaskListQueuedHeadsAsync(string? userId, string? provider, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Appends an event for the task as it now is; returns its sequence number.</summary>
+    /// <summary>
+    /// Appends an event for the task as it now is; returns its sequence number, higher than every event's before it.
+    /// Readers see it only once every lower sequence number is committed or will never exist
+    /// (<see cref="ITaskStore.EventListAfterAsync"/>).
+    /// </summary>
     Task<long> EventAppendAsync(VideoTask task, string payload, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>The task a user's key names, if recorded at or after <paramref name="notBefore"/>.</summary>
-    Task<string?> IdempotencyKeyFindAsync(string userId, string key, DateTimeOffset notBefore, CancellationToken cancellationToken);
-
-    /// <summary>Records (or, when expired, replaces) a user's key.</summary>
-    Task IdempotencyKeySaveAsync(string userId, string key, string taskId, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Claims a user's idempotency key for <paramref name="taskId"/> in this transaction. Returns null when the key
+    /// is now this transaction's (it was free, or its record is older than <paramref name="notBefore"/>), else the id
+    /// of the task that holds it. Of concurrent claims of one key, on any nodes, exactly one wins: the others wait
+    /// for it to commit and get its task (or, if it rolls back, one of them claims the key).
+    /// </summary>
+    Task<string?> IdempotencyKeyClaimAsync(
+        string userId, string key, string taskId, DateTimeOffset now, DateTimeOffset notBefore, CancellationToken cancellationToken);
 
     Task CommitAsync(CancellationToken cancellationToken);
 }
