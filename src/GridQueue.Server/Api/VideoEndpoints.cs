@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using GridQueue.Server.Api.OpenApi;
 using GridQueue.Server.Auth;
@@ -95,7 +96,7 @@ public static class VideoEndpoints
         return TaskResponses.Task(task);
     }
 
-    private static async Task<IResult> StatusAsync(HttpContext http, [FromRoute(Name = "task_id")] string taskId, TaskService tasks, CancellationToken cancellationToken)
+    private static async Task<IResult> StatusAsync(HttpContext http, [FromRoute(Name = "task_id"), Description("The task's task_id.")] string taskId, TaskService tasks, CancellationToken cancellationToken)
     {
         var task = await tasks.GetAsync(http.UserId(), taskId, cancellationToken).ConfigureAwait(false);
         if (task is null)
@@ -156,10 +157,10 @@ public static class VideoEndpoints
         return TaskResponses.Page(items, next);
     }
 
-    private static async Task<IResult> CancelAsync(HttpContext http, [FromRoute(Name = "task_id")] string taskId, TaskService tasks, CancellationToken cancellationToken) =>
+    private static async Task<IResult> CancelAsync(HttpContext http, [FromRoute(Name = "task_id"), Description("The task's task_id.")] string taskId, TaskService tasks, CancellationToken cancellationToken) =>
         ToResult(await tasks.CancelAsync(http.UserId(), taskId, cancellationToken).ConfigureAwait(false));
 
-    private static async Task<IResult> RetryAsync(HttpContext http, [FromRoute(Name = "task_id")] string taskId, TaskService tasks, CancellationToken cancellationToken)
+    private static async Task<IResult> RetryAsync(HttpContext http, [FromRoute(Name = "task_id"), Description("The task's task_id.")] string taskId, TaskService tasks, CancellationToken cancellationToken)
     {
         var (userApiKey, apiKeyError) = RequestHeaders.ReadUserApiKey(http.Request);
         return apiKeyError ?? ToResult(await tasks.RetryAsync(http.UserId(), taskId, userApiKey, cancellationToken).ConfigureAwait(false));
