@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GridQueue.Server.Api.OpenApi;
 using GridQueue.Server.Auth;
 
 namespace GridQueue.Server.Api;
@@ -11,7 +12,14 @@ public static class DevTokenEndpoint
     public static RouteGroupBuilder MapDevToken(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
-        api.MapPost("/dev/token", IssueAsync).AllowAnonymous();
+        api.MapPost("/dev/token", IssueAsync).AllowAnonymous()
+            .WithName("IssueDevToken").WithTags(EndpointTags.Server).WithSummary("A token for any user id (dev mode only)")
+            .WithDescription("Mapped only when Auth__Mode is dev; the route does not exist otherwise.")
+            .Accepts<DevTokenRequestSchema>(EndpointDocs.Json)
+            .ProducesData<DevTokenSchema>()
+            .ProducesErrors(StatusCodes.Status400BadRequest, "The body is not {\"user_id\": \"...\"} with 1–128 printable characters.", ErrorCodes.ValidationError)
+            .ProducesPayloadTooLarge()
+            .ProducesInternal();
         return api;
     }
 

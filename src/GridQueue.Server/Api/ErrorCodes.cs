@@ -6,6 +6,7 @@ public static class ErrorCodes
     public const string ValidationError = "VALIDATION_ERROR";
     public const string BadRequest = "BAD_REQUEST";
     public const string Unauthorized = "UNAUTHORIZED";
+    public const string Forbidden = "FORBIDDEN";
     public const string NotFound = "NOT_FOUND";
     public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
     public const string RateLimited = "RATE_LIMITED";

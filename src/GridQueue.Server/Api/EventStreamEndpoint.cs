@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text;
+using GridQueue.Server.Api.OpenApi;
 using GridQueue.Server.Auth;
 using GridQueue.Server.Hosting;
 using GridQueue.Tasks.Events;
 using GridQueue.Tasks.Service;
 using GridQueue.Tasks.Storage;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 
 namespace GridQueue.Server.Api;
 
@@ -26,7 +28,24 @@ public static class EventStreamEndpoint
     public static RouteGroupBuilder MapEventStream(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
-        api.MapGet("/video/events", StreamAsync).RequireAuthorization().RequireRateLimiting(RateLimits.ActionsPolicy);
+        api.MapGet("/video/events", StreamAsync).RequireAuthorization().RequireRateLimiting(RateLimits.ActionsPolicy)
+            .WithName("StreamTaskEvents").WithTags(EndpointTags.Events).WithSummary("Live changes of the caller's tasks (Server-Sent Events)")
+            .WithDescription(EventStreamDocs.Description)
+            .WithRequestHeader("Last-Event-ID", "Resume after this event id: the changes after it are replayed first, then live ones follow.")
+            .WithQueryParameter(new DocumentedParameter("last_event_id", ParameterLocation.Query, "As Last-Event-ID, for clients that cannot set headers.") { Type = JsonSchemaType.Integer, Minimum = 0 })
+            .WithQueryParameter(new DocumentedParameter("task_id", ParameterLocation.Query, "Only this task's changes."))
+            .WithQueryParameter(new DocumentedParameter("access_token", ParameterLocation.Query, "The bearer token, for browsers' EventSource, which cannot set headers."))
+            .Produces<string>(StatusCodes.Status200OK, EventStreamDocs.ContentType)
+            .ProducesErrors(
+                StatusCodes.Status400BadRequest,
+                "Last-Event-ID is not a whole number (VALIDATION_ERROR) or is ahead of the server's event log (BAD_REQUEST: reconnect without it).",
+                ErrorCodes.ValidationError,
+                ErrorCodes.BadRequest)
+            .ProducesUnauthorized()
+            .ProducesErrors(StatusCodes.Status404NotFound, "task_id names no task of the caller.", ErrorCodes.NotFound)
+            .ProducesRateLimited("Over the per-user rate limit, or the user already holds Api__MaxStreamsPerUser streams.")
+            .ProducesUnavailable()
+            .ProducesInternal();
         return api;
     }
 

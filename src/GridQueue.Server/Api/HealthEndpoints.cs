@@ -1,4 +1,5 @@
 using GridQueue.Engine.Storage;
+using GridQueue.Server.Api.OpenApi;
 
 namespace GridQueue.Server.Api;
 
@@ -10,8 +11,13 @@ public static partial class HealthEndpoints
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
-        app.MapGet("/readyz", ReadyAsync);
+        app.MapGet("/healthz", () => Results.Json(new { status = "ok" }))
+            .WithName("Health").WithTags(EndpointTags.Health).WithSummary("200 while the process serves")
+            .Produces<HealthSchema>(StatusCodes.Status200OK, EndpointDocs.Json);
+        app.MapGet("/readyz", ReadyAsync)
+            .WithName("Ready").WithTags(EndpointTags.Health).WithSummary("200 when storage answers and its migrations are applied, else 503")
+            .Produces<HealthSchema>(StatusCodes.Status200OK, EndpointDocs.Json)
+            .Produces<HealthSchema>(StatusCodes.Status503ServiceUnavailable, EndpointDocs.Json);
         return app;
     }
 

@@ -1,3 +1,4 @@
+using GridQueue.Server.Api.OpenApi;
 using GridQueue.Server.Auth;
 using GridQueue.Tasks.Providers;
 
@@ -29,7 +30,11 @@ public static class ServerInfoEndpoint
 
             w.WriteEndArray();
             w.WriteEndObject();
-        })).AllowAnonymous().RequireRateLimiting(Hosting.RateLimits.ActionsPolicy);
+        })).AllowAnonymous().RequireRateLimiting(Hosting.RateLimits.ActionsPolicy)
+            .WithName("GetServerInfo").WithTags(EndpointTags.Server).WithSummary("The sign-in mode, the providers and the server's version (no token)")
+            .ProducesData<ServerInfoSchema>()
+            .ProducesRateLimited()
+            .ProducesInternal();
         return api;
     }
 }

@@ -1,10 +1,14 @@
+using System.ComponentModel;
 using System.Globalization;
+using GridQueue.Server.Api.OpenApi;
 using GridQueue.Server.Auth;
 using GridQueue.Server.Hosting;
 using GridQueue.Tasks.Model;
 using GridQueue.Tasks.Providers;
 using GridQueue.Tasks.Service;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 
 namespace GridQueue.Server.Api;
 
@@ -17,14 +21,59 @@ public static class VideoEndpoints
     public static RouteGroupBuilder MapVideoEndpoints(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
-        var video = api.MapGroup("/video").RequireAuthorization();
-        video.MapPost("/generate", GenerateAsync).RequireRateLimiting(RateLimits.GeneratePolicy);
-        video.MapGet("/status/{taskId}", StatusAsync).RequireRateLimiting(RateLimits.ActionsPolicy);
-        video.MapGet("/tasks", ListAsync).RequireRateLimiting(RateLimits.ActionsPolicy);
-        video.MapPost("/cancel/{taskId}", CancelAsync).RequireRateLimiting(RateLimits.ActionsPolicy);
-        video.MapPost("/retry/{taskId}", RetryAsync).RequireRateLimiting(RateLimits.ActionsPolicy);
+        var video = api.MapGroup("/video").RequireAuthorization().WithTags(EndpointTags.Tasks)
+            .ProducesUnauthorized().ProducesRateLimited().ProducesUnavailable().ProducesInternal();
+        video.MapPost("/generate", GenerateAsync).RequireRateLimiting(RateLimits.GeneratePolicy)
+            .WithName("GenerateVideo").WithSummary("Submit a video task")
+            .WithDescription("Stores the task (status queued) and answers at once; the provider is called afterwards.")
+            .Accepts<GenerateRequestSchema>(EndpointDocs.Json)
+            .WithRequestHeader(RequestHeaders.IdempotencyKey, "1–255 characters: the same user sending the same key within 24 h gets the first task back, and no second task is made.")
+            .WithRequestHeader(RequestHeaders.UserApiKey, "The user's own upstream key for this task's upstream calls; stored encrypted, erased when the task ends, never returned.")
+            .WithRequestHeader(RequestHeaders.UserGeminiKey, "Accepted as X-User-Api-Key.")
+            .ProducesData<TaskSchema>()
+            .ProducesErrors(StatusCodes.Status400BadRequest, "A field is missing, of the wrong type or out of range; malformed JSON; an unknown provider; a bad header.", ErrorCodes.ValidationError)
+            .ProducesPayloadTooLarge();
+        video.MapGet("/status/{task_id}", StatusAsync).RequireRateLimiting(RateLimits.ActionsPolicy)
+            .WithName("GetTask").WithSummary("Read a task")
+            .WithRequestHeader("If-None-Match", "An ETag this route sent: 304 while the task is unchanged.")
+            .ProducesData<TaskSchema>()
+            .WithResponseHeader(StatusCodes.Status200OK, "ETag", "The task's version; changes with every change of the task.")
+            .Produces(StatusCodes.Status304NotModified)
+            .WithResponseHeader(StatusCodes.Status304NotModified, "ETag", "The task's version, unchanged.")
+            .ProducesNotFound();
+        video.MapGet("/tasks", ListAsync).RequireRateLimiting(RateLimits.ActionsPolicy)
+            .WithName("ListTasks").WithSummary("List the caller's tasks, newest first")
+            .WithQueryParameter(new DocumentedParameter("status", ParameterLocation.Query, "Only tasks in this status.") { Values = StatusNames })
+            .WithQueryParameter(new DocumentedParameter("limit", ParameterLocation.Query, $"Tasks per page, 1–{MaxListLimit} (default {DefaultListLimit}).")
+            {
+                Type = JsonSchemaType.Integer,
+                Minimum = 1,
+                Maximum = MaxListLimit,
+            })
+            .WithQueryParameter(new DocumentedParameter("cursor", ParameterLocation.Query, "The next_cursor of the previous page."))
+            .ProducesData<TaskPageSchema>()
+            .ProducesErrors(StatusCodes.Status400BadRequest, "status, limit or cursor is not valid.", ErrorCodes.ValidationError);
+        video.MapPost("/cancel/{task_id}", CancelAsync).RequireRateLimiting(RateLimits.ActionsPolicy)
+            .WithName("CancelTask").WithSummary("Cancel a queued or running task")
+            .WithDescription("Idempotent: an already cancelled task is answered as it is.")
+            .ProducesData<TaskSchema>()
+            .ProducesErrors(StatusCodes.Status400BadRequest, "The task already succeeded or failed.", ErrorCodes.BadRequest)
+            .ProducesNotFound();
+        video.MapPost("/retry/{task_id}", RetryAsync).RequireRateLimiting(RateLimits.ActionsPolicy)
+            .WithName("RetryTask").WithSummary("Retry a failed task")
+            .WithDescription("The task goes back to queued with attempt + 1. A task made with the user's own key needs X-User-Api-Key again.")
+            .WithRequestHeader(RequestHeaders.UserApiKey, "The user's own upstream key, needed again for a task that was made with one.")
+            .WithRequestHeader(RequestHeaders.UserGeminiKey, "Accepted as X-User-Api-Key.")
+            .ProducesData<TaskSchema>()
+            .ProducesErrors(StatusCodes.Status400BadRequest, "The task is not failed (BAD_REQUEST), or the user's key is missing or malformed (VALIDATION_ERROR).", ErrorCodes.BadRequest, ErrorCodes.ValidationError)
+            .ProducesNotFound();
         return api;
     }
+
+    private static readonly string[] StatusNames = [.. Enum.GetValues<VideoTaskStatus>().Select(s => s.ToWire())];
+
+    private static RouteHandlerBuilder ProducesNotFound(this RouteHandlerBuilder builder) =>
+        builder.ProducesErrors(StatusCodes.Status404NotFound, "No such task, or it belongs to another user (the answer never tells which).", ErrorCodes.NotFound);
 
     private static async Task<IResult> GenerateAsync(
         HttpContext http, TaskService tasks, ProviderCatalog providers, IOptions<ApiOptions> options, CancellationToken cancellationToken)
@@ -47,7 +96,7 @@ public static class VideoEndpoints
         return TaskResponses.Task(task);
     }
 
-    private static async Task<IResult> StatusAsync(HttpContext http, string taskId, TaskService tasks, CancellationToken cancellationToken)
+    private static async Task<IResult> StatusAsync(HttpContext http, [FromRoute(Name = "task_id"), Description("The task's task_id.")] string taskId, TaskService tasks, CancellationToken cancellationToken)
     {
         var task = await tasks.GetAsync(http.UserId(), taskId, cancellationToken).ConfigureAwait(false);
         if (task is null)
@@ -108,10 +157,10 @@ public static class VideoEndpoints
         return TaskResponses.Page(items, next);
     }
 
-    private static async Task<IResult> CancelAsync(HttpContext http, string taskId, TaskService tasks, CancellationToken cancellationToken) =>
+    private static async Task<IResult> CancelAsync(HttpContext http, [FromRoute(Name = "task_id"), Description("The task's task_id.")] string taskId, TaskService tasks, CancellationToken cancellationToken) =>
         ToResult(await tasks.CancelAsync(http.UserId(), taskId, cancellationToken).ConfigureAwait(false));
 
-    private static async Task<IResult> RetryAsync(HttpContext http, string taskId, TaskService tasks, CancellationToken cancellationToken)
+    private static async Task<IResult> RetryAsync(HttpContext http, [FromRoute(Name = "task_id"), Description("The task's task_id.")] string taskId, TaskService tasks, CancellationToken cancellationToken)
     {
         var (userApiKey, apiKeyError) = RequestHeaders.ReadUserApiKey(http.Request);
         return apiKeyError ?? ToResult(await tasks.RetryAsync(http.UserId(), taskId, userApiKey, cancellationToken).ConfigureAwait(false));

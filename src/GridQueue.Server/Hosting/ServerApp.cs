@@ -1,6 +1,7 @@
 using GridQueue.Engine.Hosting;
 using GridQueue.Engine.Options;
 using GridQueue.Server.Api;
+using GridQueue.Server.Api.OpenApi;
 using GridQueue.Server.Auth;
 using GridQueue.Tasks.Hosting;
 using GridQueue.Tasks.Options;
@@ -59,6 +60,7 @@ public static class ServerApp
         services.AddGridQueueRateLimits(api);
         services.AddSingleton<StreamLimiter>();
         services.AddGridQueueCors(configuration);
+        services.AddGridQueueOpenApi();
 
         var app = builder.Build();
         if (auth.IsDev && !app.Environment.IsDevelopment())
@@ -74,6 +76,7 @@ public static class ServerApp
         app.UseRateLimiter();
 
         app.MapHealth();
+        app.MapGridQueueOpenApi();
         var v1 = app.MapGroup("/api/v1");
         v1.MapVideoEndpoints();
         v1.MapEventStream();
