@@ -1,4 +1,5 @@
 using System.Globalization;
+using GridQueue.Engine.Storage;
 using Npgsql;
 
 namespace GridQueue.Storage.Postgres;
@@ -24,7 +25,7 @@ internal sealed class PostgresMigrator(NpgsqlDataSource dataSource, TimeProvider
         {
             await ExecuteAsync(connection, CreateLedger, cancellationToken).ConfigureAwait(false);
             var applied = await AppliedVersionsAsync(connection, cancellationToken).ConfigureAwait(false);
-            RefuseNewerSchema(applied, connection.Database);
+            EmbeddedSql.RefuseNewerSchema(applied, SqlText.Migrations, $"PostgreSQL database {connection.Database}");
             foreach (var (version, name, sql) in SqlText.Migrations.Where(m => !applied.Contains(m.Version)))
             {
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -61,22 +62,6 @@ internal sealed class PostgresMigrator(NpgsqlDataSource dataSource, TimeProvider
 
         var applied = await AppliedVersionsAsync(connection, cancellationToken).ConfigureAwait(false);
         return SqlText.Migrations.All(m => applied.Contains(m.Version));
-    }
-
-    /// <summary>
-    /// An older build must not run on a schema a newer one made: it would write rows the newer code does not expect
-    /// (or miss columns it relies on). Start-up stops with a message instead.
-    /// </summary>
-    private static void RefuseNewerSchema(HashSet<int> applied, string database)
-    {
-        var known = SqlText.Migrations.Count == 0 ? 0 : SqlText.Migrations.Max(m => m.Version);
-        var newest = applied.Count == 0 ? 0 : applied.Max();
-        if (newest > known)
-        {
-            throw new InvalidOperationException(
-                $"PostgreSQL database {database} has schema version {newest.ToString(CultureInfo.InvariantCulture)}, newer than this build knows " +
-                $"({known.ToString(CultureInfo.InvariantCulture)}): it was used by a newer GridQueue. Run that version (or newer), or restore a backup taken before the upgrade.");
-        }
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Reflection;
 using GridQueue.Engine.Storage;
 
 namespace GridQueue.Storage.Postgres;
@@ -30,7 +28,7 @@ internal static class SqlText
     public static readonly string NextScheduled = Load("Sql.next_scheduled.sql");
 
     /// <summary>The numbered migrations, in order: (version, name, SQL).</summary>
-    public static IReadOnlyList<(int Version, string Name, string Sql)> Migrations { get; } = LoadMigrations();
+    public static IReadOnlyList<(int Version, string Name, string Sql)> Migrations { get; } = EmbeddedSql.Migrations(typeof(SqlText).Assembly);
 
     /// <summary>
     /// Reads a statement without its whole-line comments: they document the file, and Npgsql, which rewrites @name
@@ -41,24 +39,5 @@ internal static class SqlText
             .Where(line => !line.TrimStart().StartsWith("--", StringComparison.Ordinal)))
         .Replace("{columns}", QualifiedColumns, StringComparison.Ordinal);
 
-    private static string Read(string name)
-    {
-        using var stream = typeof(SqlText).Assembly.GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"Embedded SQL '{name}' is missing from {typeof(SqlText).Assembly.GetName().Name}.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
-
-    private static List<(int, string, string)> LoadMigrations()
-    {
-        const string prefix = "Migrations.";
-        return [.. Assembly.GetExecutingAssembly().GetManifestResourceNames()
-            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Select(n =>
-            {
-                var file = n[prefix.Length..^4];
-                return (int.Parse(file.Split('_', 2)[0], CultureInfo.InvariantCulture), file, Read(n));
-            })
-            .OrderBy(m => m.Item1)];
-    }
+    private static string Read(string name) => EmbeddedSql.Read(typeof(SqlText).Assembly, name);
 }

@@ -1,4 +1,3 @@
-using System.Reflection;
 using GridQueue.Engine.Storage;
 
 namespace GridQueue.Storage.Sqlite;
@@ -26,29 +25,9 @@ internal static class SqlText
     public static readonly string NextScheduled = Load("Sql.next_scheduled.sql");
 
     /// <summary>The numbered migrations, in order: (version, name, SQL).</summary>
-    public static IReadOnlyList<(int Version, string Name, string Sql)> Migrations { get; } = LoadMigrations();
+    public static IReadOnlyList<(int Version, string Name, string Sql)> Migrations { get; } = EmbeddedSql.Migrations(typeof(SqlText).Assembly);
 
     private static string Load(string name) => Read(name).Replace("{columns}", JobColumns, StringComparison.Ordinal);
 
-    private static string Read(string name)
-    {
-        using var stream = typeof(SqlText).Assembly.GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"Embedded SQL '{name}' is missing from {typeof(SqlText).Assembly.GetName().Name}.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
-
-    private static List<(int, string, string)> LoadMigrations()
-    {
-        const string prefix = "Migrations.";
-        return [.. Assembly.GetExecutingAssembly().GetManifestResourceNames()
-            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Select(n =>
-            {
-                var file = n[prefix.Length..^4];
-                var number = file.Split('_', 2)[0];
-                return (int.Parse(number, System.Globalization.CultureInfo.InvariantCulture), file, Read(n));
-            })
-            .OrderBy(m => m.Item1)];
-    }
+    private static string Read(string name) => EmbeddedSql.Read(typeof(SqlText).Assembly, name);
 }
