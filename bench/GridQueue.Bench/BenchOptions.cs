@@ -11,14 +11,17 @@ internal sealed record BenchOptions
 
     public const string Usage = """
         usage: dotnet run -c Release --project bench/GridQueue.Bench -- --store sqlite --jobs N [options]
+               dotnet run -c Release --project bench/GridQueue.Bench -- --store postgres --conn "Host=...;Username=..." --jobs N [options]
 
-          --store NAME            storage backend: sqlite
+          --store NAME            storage backend: sqlite or postgres
           --jobs N                no-op jobs to insert and drain (1 to 10000000)
           --workers N             engine MaxWorkers (default 200)
           --latency-samples N     single-job pickups to time on the idle engine (default 300)
           --synchronous MODE      sqlite only: FULL (default, durable), NORMAL, EXTRA or OFF
           --db PATH               sqlite only: database file to create and keep (must not exist yet);
                                   default: a temporary file, deleted at the end with its -wal and -shm
+          --conn TEXT             postgres only (required): an Npgsql connection string to a server where the
+                                  user may CREATE DATABASE; the run uses a new database there and drops it at the end
           --help                  print this text
         """;
 
@@ -34,6 +37,9 @@ internal sealed record BenchOptions
 
     /// <summary>Null: a temporary file.</summary>
     public string? DbPath { get; init; }
+
+    /// <summary>PostgreSQL only: the server to run on.</summary>
+    public string? ConnectionString { get; init; }
 
     public static ParseResult Parse(IReadOnlyList<string> args)
     {
@@ -52,7 +58,7 @@ internal sealed record BenchOptions
                 return Fail(error);
             }
 
-            if (name is not ("store" or "jobs" or "workers" or "latency-samples" or "synchronous" or "db"))
+            if (name is not ("store" or "jobs" or "workers" or "latency-samples" or "synchronous" or "db" or "conn"))
             {
                 return Fail($"unknown option '--{name}'");
             }
@@ -116,6 +122,22 @@ internal sealed record BenchOptions
             return Fail($"--db must name a database file that does not exist yet (got '{db}'); the benchmark needs an empty database");
         }
 
+        values.TryGetValue("conn", out var conn);
+        if (store == "postgres" && string.IsNullOrWhiteSpace(conn))
+        {
+            return Fail("--store postgres needs --conn with a connection string");
+        }
+
+        if (store != "postgres" && conn is not null)
+        {
+            return Fail("--conn is for --store postgres only");
+        }
+
+        if (store != "sqlite" && (synchronous is not null || db is not null))
+        {
+            return Fail("--synchronous and --db are for --store sqlite only");
+        }
+
         return new ParseResult(
             new BenchOptions
             {
@@ -125,6 +147,7 @@ internal sealed record BenchOptions
                 LatencySamples = samples,
                 Synchronous = synchronous,
                 DbPath = db,
+                ConnectionString = conn,
             },
             ShowHelp: false,
             null);

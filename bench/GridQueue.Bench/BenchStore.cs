@@ -18,11 +18,12 @@ internal abstract class BenchStore : IAsyncDisposable
 internal static class BenchStores
 {
     /// <summary>Accepted values of --store. To add one: name it here and create it in <see cref="Create"/>.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["sqlite"];
+    public static IReadOnlyList<string> Names { get; } = ["sqlite", "postgres"];
 
     public static BenchStore Create(BenchOptions options) => options.Store switch
     {
         "sqlite" => SqliteBenchStore.Create(options.DbPath, options.Synchronous),
+        "postgres" => PostgresBenchStore.Create(options.ConnectionString!),
         _ => throw new ArgumentException($"Unknown store '{options.Store}'.", nameof(options)),
     };
 }

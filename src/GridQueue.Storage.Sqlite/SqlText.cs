@@ -1,14 +1,12 @@
-using System.Reflection;
+using GridQueue.Engine.Storage;
 
 namespace GridQueue.Storage.Sqlite;
 
 /// <summary>The SQL files embedded in this assembly, read once. "{columns}" stands for <see cref="JobColumns"/>.</summary>
 internal static class SqlText
 {
-    /// <summary>The job columns in the order <see cref="JobRowReader"/> reads them.</summary>
-    public const string JobColumns =
-        "id, kind, queue, args, priority, state, attempt, max_attempts, scheduled_at, created_at, attempted_at, " +
-        "finalized_at, lease_owner, lease_expires_at, cancel_requested_at, unique_key, fairness_key, errors, claims";
+    /// <summary>The job columns in the order <see cref="JobRows.Read"/> reads them.</summary>
+    public const string JobColumns = JobRows.Columns;
 
     public static readonly string Insert = Load("Sql.insert.sql");
     public static readonly string GetUnfinishedByUniqueKey = Load("Sql.get_unfinished_by_unique_key.sql");
@@ -27,29 +25,9 @@ internal static class SqlText
     public static readonly string NextScheduled = Load("Sql.next_scheduled.sql");
 
     /// <summary>The numbered migrations, in order: (version, name, SQL).</summary>
-    public static IReadOnlyList<(int Version, string Name, string Sql)> Migrations { get; } = LoadMigrations();
+    public static IReadOnlyList<(int Version, string Name, string Sql)> Migrations { get; } = EmbeddedSql.Migrations(typeof(SqlText).Assembly);
 
     private static string Load(string name) => Read(name).Replace("{columns}", JobColumns, StringComparison.Ordinal);
 
-    private static string Read(string name)
-    {
-        using var stream = typeof(SqlText).Assembly.GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"Embedded SQL '{name}' is missing from {typeof(SqlText).Assembly.GetName().Name}.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
-
-    private static List<(int, string, string)> LoadMigrations()
-    {
-        const string prefix = "Migrations.";
-        return [.. Assembly.GetExecutingAssembly().GetManifestResourceNames()
-            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Select(n =>
-            {
-                var file = n[prefix.Length..^4];
-                var number = file.Split('_', 2)[0];
-                return (int.Parse(number, System.Globalization.CultureInfo.InvariantCulture), file, Read(n));
-            })
-            .OrderBy(m => m.Item1)];
-    }
+    private static string Read(string name) => EmbeddedSql.Read(typeof(SqlText).Assembly, name);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using GridQueue.Engine.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace GridQueue.Storage.Sqlite;
@@ -28,7 +29,7 @@ internal sealed class SqliteMigrator(SqliteConnectionFactory connections, TimePr
             }
 
             var applied = await AppliedVersionsAsync(connection, cancellationToken).ConfigureAwait(false);
-            RefuseNewerSchema(applied);
+            EmbeddedSql.RefuseNewerSchema(applied, SqlText.Migrations, $"SQLite file {connections.DataSource}");
             foreach (var (version, name, sql) in SqlText.Migrations.Where(m => !applied.Contains(m.Version)))
             {
                 await using var migrate = connection.CreateCommand();
@@ -64,22 +65,6 @@ internal sealed class SqliteMigrator(SqliteConnectionFactory connections, TimePr
 
         var applied = await AppliedVersionsAsync(connection, cancellationToken).ConfigureAwait(false);
         return SqlText.Migrations.All(m => applied.Contains(m.Version));
-    }
-
-    /// <summary>
-    /// An older build must not run on a schema a newer one made: it would write rows the newer code does not expect
-    /// (or miss columns it relies on). Start-up stops with a message instead.
-    /// </summary>
-    private void RefuseNewerSchema(HashSet<int> applied)
-    {
-        var known = SqlText.Migrations.Count == 0 ? 0 : SqlText.Migrations.Max(m => m.Version);
-        var newest = applied.Count == 0 ? 0 : applied.Max();
-        if (newest > known)
-        {
-            throw new InvalidOperationException(
-                $"SQLite file {connections.DataSource} has schema version {newest.ToString(CultureInfo.InvariantCulture)}, newer than this build knows " +
-                $"({known.ToString(CultureInfo.InvariantCulture)}): it was used by a newer GridQueue. Run that version (or newer), or restore a backup taken before the upgrade.");
-        }
     }
 
     private async Task EnableWalAsync(SqliteConnection connection, CancellationToken cancellationToken)
