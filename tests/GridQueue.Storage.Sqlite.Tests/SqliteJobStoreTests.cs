@@ -7,3 +7,6 @@ public sealed class SqliteJobStoreTests() : JobStoreContractTests(new SqliteTest
 
 /// <summary>The shared engine contract on a real SQLite file.</summary>
 public sealed class SqliteEngineTests() : EngineContractTests(new SqliteTestDatabase());
+
+/// <summary>Claiming ahead on a real SQLite file.</summary>
+public sealed class SqliteClaimAheadTests() : ClaimAheadContractTests(new SqliteTestDatabase());

@@ -257,6 +257,7 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
         }
 
         await _producer.StopAsync().ConfigureAwait(false);
+        await GiveBackReadyAsync().ConfigureAwait(false);
         await _rescuer.StopAsync().ConfigureAwait(false);
         await _cleaner.StopAsync().ConfigureAwait(false);
 
@@ -278,6 +279,24 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
         await _completer.StopAsync(flushLimit.Token).ConfigureAwait(false);
         await _leaseKeeper.StopAsync().ConfigureAwait(false);
         Log.Stopped(_context.Logger, _context.Node, left);
+    }
+
+    /// <summary>
+    /// Jobs claimed ahead that never started go back to the queue at once, their attempt not used, so another node
+    /// need not wait for their leases to expire. Stored by the completer, with the outcomes.
+    /// </summary>
+    private async Task GiveBackReadyAsync()
+    {
+        var now = _context.Time.GetUtcNow();
+        foreach (var run in _producer.StopStartingAndTakeReady())
+        {
+            var job = run.Job;
+            var back = new JobFinalization(job.Id, _context.Node, job.Claims, JobState.Scheduled, now, now, null, GiveBackAttempt: true);
+            if (!await _completer.EnqueueAsync(run, back).ConfigureAwait(false))
+            {
+                _context.Forget(run); // left to lease expiry, like a handler still running
+            }
+        }
     }
 
     private void WakeFor(IReadOnlyList<InsertResult> results)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using GridQueue.Engine.Jobs;
 using GridQueue.Engine.Storage;
 
@@ -8,10 +9,23 @@ namespace GridQueue.Engine.Engine;
 /// while busy it waits until a quarter of the pool is free so claims stay batched; with nothing to do it sleeps
 /// until the next scheduled job is due or the jittered poll interval passes, whichever comes first.
 /// </summary>
+/// <remarks>
+/// Claiming ahead: a claim is one write transaction whatever its size, so a small pool that claims only for its free
+/// slots pays a transaction for every few jobs. When handlers are quick, the producer also claims jobs for slots that
+/// are about to free and keeps them ready in memory (their leases held and renewed like running jobs'); a finishing
+/// handler's slot starts the next ready job at once, without a round trip through this loop. How many it claims
+/// ahead follows how many finished since its last claim, so slow handlers make it hold back next to nothing, and it
+/// never passes <see cref="Options.JobEngineOptions.ClaimAhead"/>. Not under queue or fairness-key limits: a job
+/// held ready counts as running there and would keep a slot from another node's job.
+/// </remarks>
 internal sealed class Producer(EngineContext context, JobExecutor executor) : LoopService(context, "producer")
 {
-    private readonly int _batchThreshold = Math.Max(1, context.Options.MaxWorkers / 4);
+    private readonly ClaimAhead _claimAhead = new(context.HasLimits ? 0 : context.Options.EffectiveClaimAhead, context.Time);
+    private readonly ConcurrentQueue<RunningJob> _ready = new();
     private int _active;
+    private int _refillBelow;
+    private volatile bool _lastClaimFull;
+    private volatile bool _stopping;
     private volatile bool _newWork = true;
     private long _nextDueTicks = long.MaxValue;
     private long _notedDueTicks = long.MaxValue;
@@ -35,6 +49,22 @@ internal sealed class Producer(EngineContext context, JobExecutor executor) : Lo
         {
             Context.ProducerWake.Set();
         }
+    }
+
+    /// <summary>
+    /// Stops starting jobs (a finishing handler no longer takes a ready one) and hands back the jobs claimed ahead
+    /// that never started, for the engine to return to the queue.
+    /// </summary>
+    public IReadOnlyList<RunningJob> StopStartingAndTakeReady()
+    {
+        _stopping = true;
+        var left = new List<RunningJob>();
+        while (_ready.TryDequeue(out var run))
+        {
+            left.Add(run);
+        }
+
+        return left;
     }
 
     /// <summary>Sets <paramref name="target"/> to <paramref name="ticks"/> if that is earlier; true if it was.</summary>
@@ -62,23 +92,27 @@ internal sealed class Producer(EngineContext context, JobExecutor executor) : Lo
         {
             stopping.ThrowIfCancellationRequested();
             var active = Active;
-            var free = options.MaxWorkers - active;
+            var ahead = _claimAhead.Target;
+            var wanted = options.MaxWorkers - active + ahead - _ready.Count;
             var now = Context.Time.GetUtcNow();
             var mayHaveMore = false;
-            if (free > 0 && (_newWork || active == 0 || free >= _batchThreshold || now.UtcTicks >= Volatile.Read(ref _nextDueTicks)))
+            if (wanted > 0 && (_newWork || active == 0 || wanted >= BatchThreshold(ahead) || now.UtcTicks >= Volatile.Read(ref _nextDueTicks)))
             {
                 _newWork = false;
+                Volatile.Write(ref _refillBelow, ahead / 2);
                 var leaseExpiresAt = now + options.LeaseDuration;
                 var jobs = await Context.Store.JobClaimAsync(
-                    new JobClaimRequest(Context.Node, free, now, leaseExpiresAt, Context.Queues, options.MaxRunningPerFairnessKey),
+                    new JobClaimRequest(Context.Node, wanted, now, leaseExpiresAt, Context.Queues, options.MaxRunningPerFairnessKey),
                     stopping).ConfigureAwait(false);
                 foreach (var job in jobs)
                 {
                     Context.Metrics.Claimed(job, now);
-                    Dispatch(job, leaseExpiresAt);
+                    Track(job, leaseExpiresAt);
                 }
 
-                mayHaveMore = jobs.Count == free;
+                StartReady();
+                mayHaveMore = jobs.Count == wanted;
+                _lastClaimFull = mayHaveMore;
 
                 // Under limits a claim can come back short because one key's or queue's backlog filled the scan;
                 // that key is now at its limit and excluded, so look again at once for the others' jobs.
@@ -131,27 +165,125 @@ internal sealed class Producer(EngineContext context, JobExecutor executor) : Lo
         return untilDue < poll ? untilDue : poll;
     }
 
-    private void Dispatch(Job job, DateTimeOffset leaseExpiresAt)
+    /// <summary>Claims wait until a quarter of what the pool can hold (slots and jobs claimed ahead) is wanted.</summary>
+    private int BatchThreshold(int ahead) => Math.Max(1, (Context.Options.MaxWorkers + ahead) / 4);
+
+    /// <summary>Tracks a claimed job's lease and queues it to start.</summary>
+    private void Track(Job job, DateTimeOffset leaseExpiresAt)
     {
         var run = new RunningJob(job, leaseExpiresAt);
         var previous = Context.Leased.GetValueOrDefault(job.Id);
         Context.Leased[job.Id] = run;
+        run.ReadySince = Context.Time.GetTimestamp();
 
         // A claim of a job this node still tracks means the older run's lease is gone (its outcome is stored, or
         // its lease lapsed and the job was rescued): that run must stop, and its outcome will be refused.
         previous?.Stop(StopReason.LeaseLost);
-        Interlocked.Increment(ref _active);
-        run.Execution = Task.Run(async () =>
+        _ready.Enqueue(run);
+    }
+
+    /// <summary>Starts ready jobs while slots are free. Called after every enqueue and every freed slot, so none is stranded.</summary>
+    private void StartReady()
+    {
+        while (!_stopping && !_ready.IsEmpty && TryTakeSlot())
+        {
+            if (_ready.TryDequeue(out var run))
+            {
+                Start(run);
+            }
+            else
+            {
+                ReleaseSlot();
+            }
+        }
+    }
+
+    private bool TryTakeSlot()
+    {
+        var active = Volatile.Read(ref _active);
+        while (active < Context.Options.MaxWorkers)
+        {
+            var prior = Interlocked.CompareExchange(ref _active, active + 1, active);
+            if (prior == active)
+            {
+                return true;
+            }
+
+            active = prior;
+        }
+
+        return false;
+    }
+
+    private void ReleaseSlot()
+    {
+        Interlocked.Decrement(ref _active);
+        Context.ProducerWake.Set();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="run"/> in a slot already taken, then the ready jobs after it in the same slot. Each run's
+    /// <see cref="RunningJob.Execution"/> ends when the slot does: at shutdown no ready job is taken any more, so
+    /// that is when the run ends.
+    /// </summary>
+    private void Start(RunningJob run)
+    {
+        var slot = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        run.Execution = slot.Task;
+        _ = Task.Run(async () =>
         {
             try
             {
-                await executor.RunAsync(run).ConfigureAwait(false);
+                for (var next = run; next is not null; next = TakeNextReady())
+                {
+                    next.Execution = slot.Task;
+                    await RunOneAsync(next).ConfigureAwait(false);
+                }
             }
             finally
             {
-                Interlocked.Decrement(ref _active);
-                Context.ProducerWake.Set();
+                ReleaseSlot();
+                slot.SetResult();
+                StartReady();
             }
         });
+    }
+
+    private async Task RunOneAsync(RunningJob run)
+    {
+        if (run.StopReason is StopReason.LeaseLost or StopReason.Shutdown)
+        {
+            Context.Forget(run); // its lease lapsed (or was taken again) while it waited: not ours to start
+            return;
+        }
+
+        await executor.RunAsync(run).ConfigureAwait(false);
+    }
+
+    /// <summary>The next ready job for a slot that just freed; wakes the producer to claim more once half are gone.</summary>
+    private RunningJob? TakeNextReady()
+    {
+        if (_stopping)
+        {
+            return null;
+        }
+
+        if (!_ready.TryDequeue(out var run))
+        {
+            if (_lastClaimFull)
+            {
+                _claimAhead.SlotStarved();
+            }
+
+            return null;
+        }
+
+        _claimAhead.Started(run.ReadySince);
+        if (_ready.Count < Volatile.Read(ref _refillBelow))
+        {
+            Context.ProducerWake.Set();
+        }
+
+        return run;
     }
 }

@@ -26,6 +26,9 @@ internal sealed class RunningJob(Job job, DateTimeOffset leaseExpiresAt)
 
     public CancellationToken Token => _cancel.Token;
 
+    /// <summary>When it was made ready to start (a <see cref="TimeProvider"/> timestamp).</summary>
+    public long ReadySince { get; set; }
+
     /// <summary>The handler's run, for shutdown to wait on.</summary>
     public Task Execution { get; set; } = Task.CompletedTask;
 

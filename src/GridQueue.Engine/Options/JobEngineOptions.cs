@@ -29,6 +29,14 @@ public sealed class JobEngineOptions
     public int MaxWorkers { get; set; } = DefaultMaxWorkers;
 
     /// <summary>
+    /// At most this many jobs claimed beyond the free handler slots and held ready, so that a slot that frees starts
+    /// the next job at once and one claim serves many jobs. How many the engine claims ahead adapts: it grows while
+    /// slots find nothing ready and shrinks when a job waits ready more than 10 ms, so slow handlers make it hold back
+    /// next to nothing; never under queue or fairness-key limits. 0 turns it off. Null (default): twice <see cref="MaxWorkers"/>, at most 1,000.
+    /// </summary>
+    public int? ClaimAhead { get; set; }
+
+    /// <summary>
     /// The queues this node works, each with an optional limit of running jobs across all nodes.
     /// Default: one queue named "default" without a limit.
     /// </summary>
@@ -72,6 +80,9 @@ public sealed class JobEngineOptions
 
     /// <summary>How often the maintenance loop deletes expired finished jobs.</summary>
     public TimeSpan CleanupInterval { get; set; } = DefaultCleanupInterval;
+
+    /// <summary><see cref="ClaimAhead"/> with its default applied.</summary>
+    internal int EffectiveClaimAhead => ClaimAhead ?? Math.Min(2 * MaxWorkers, 1000);
 
     /// <summary>The queues to work, with the default queue when none is configured.</summary>
     internal IReadOnlyDictionary<string, QueueOptions> EffectiveQueues =>

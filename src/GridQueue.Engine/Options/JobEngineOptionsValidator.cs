@@ -22,6 +22,11 @@ public sealed class JobEngineOptionsValidator : IValidateOptions<JobEngineOption
             errors.Add($"{P}MaxWorkers must be between 1 and 10000 (got {options.MaxWorkers}).");
         }
 
+        if (options.ClaimAhead is < 0 or > 10_000)
+        {
+            errors.Add($"{P}ClaimAhead must be between 0 and 10000 when set (got {options.ClaimAhead}); 0 turns claiming ahead off.");
+        }
+
         foreach (var (queue, q) in options.Queues)
         {
             if (string.IsNullOrWhiteSpace(queue) || queue.Length > 255)
