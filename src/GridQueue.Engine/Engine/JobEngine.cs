@@ -26,6 +26,7 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
     private readonly object _lifecycle = new();
     private Task? _started;
     private Task? _stopped;
+    private IAsyncDisposable? _feed;
 
     public JobEngine(
         IJobStore store,
@@ -200,19 +201,49 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
             throw;
         }
 
+        if (_context.Store is IJobAvailabilityFeed feed)
+        {
+            // Jobs committed by callers' transactions, or on other nodes, wake the producer at commit.
+            _feed = await feed.SubscribeAsync(
+                queue =>
+                {
+                    if (queue is null || _context.QueueNames.Contains(queue))
+                    {
+                        _producer.WakeForNewWork();
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        IAsyncDisposable? unwanted = null;
+        var stoppedMeanwhile = false;
         lock (_lifecycle)
         {
-            // A stop that came while migrations ran has already stopped the (not yet started) services: start none.
+            // A stop that came while migrations ran has already stopped the (not yet started) services: start none,
+            // and end the subscription it could not see.
             if (_stopped is not null)
             {
-                return;
+                stoppedMeanwhile = true;
+                unwanted = Interlocked.Exchange(ref _feed, null);
+            }
+            else
+            {
+                _completer.Start();
+                _producer.Start();
+                _leaseKeeper.Start();
+                _rescuer.Start();
+                _cleaner.Start();
+            }
+        }
+
+        if (stoppedMeanwhile)
+        {
+            if (unwanted is not null)
+            {
+                await unwanted.DisposeAsync().ConfigureAwait(false);
             }
 
-            _completer.Start();
-            _producer.Start();
-            _leaseKeeper.Start();
-            _rescuer.Start();
-            _cleaner.Start();
+            return;
         }
 
         Log.Started(_context.Logger, _context.Node, _context.Store.Name, _context.Options.MaxWorkers, string.Join(",", _context.QueueNames));
@@ -220,6 +251,11 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
 
     private async Task StopCoreAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _feed, null) is { } feed)
+        {
+            await feed.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _producer.StopAsync().ConfigureAwait(false);
         await _rescuer.StopAsync().ConfigureAwait(false);
         await _cleaner.StopAsync().ConfigureAwait(false);
