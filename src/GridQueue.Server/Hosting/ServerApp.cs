@@ -59,6 +59,7 @@ public static class ServerApp
         services.AddGridQueueRateLimits(api);
         services.AddSingleton<StreamLimiter>();
         services.AddGridQueueCors(configuration);
+        services.AddGridQueueTelemetry(configuration);
 
         var app = builder.Build();
         if (auth.IsDev && !app.Environment.IsDevelopment())
@@ -68,6 +69,7 @@ public static class ServerApp
 
         app.UseGridQueueErrors();
         app.UseGridQueueCors();
+        app.UseGridQueueTelemetry();
         app.UseDashboard();
         app.UseAuthentication();
         app.UseAuthorization();
