@@ -23,7 +23,7 @@ public sealed class PrometheusEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Metrics_WithPrometheusSetting_ServesGridQueueMetricsInPrometheusTextFormat()
     {
-        var server = await _servers.StartAsync(Environment(("Telemetry__Prometheus", "true"), ("Logging__Console__FormatterOptions__IncludeScopes", "true")), "prometheus");
+        var server = await _servers.StartAsync(Environment(("Telemetry__Prometheus", "true")), "prometheus");
         using var client = await server.CreateClientAsync("scraped");
         var id = (await client.GenerateAsync(TaskApi.Body("scraped kite"))).Id();
         Assert.Equal("succeeded", (await client.WaitAsync(id, t => t.IsTerminal())).Status());
@@ -41,7 +41,7 @@ public sealed class PrometheusEndpointTests : IAsyncLifetime
         Assert.Equal(0, Value(body, "gridqueue_tasks_unfinished", "gridqueue_task_status=\"running\"", "gridqueue_provider=\"t8star\""));
         Assert.Contains("http_server_request_duration_seconds_bucket{", body, StringComparison.Ordinal);
 
-        // The console shows the handler's scope when scopes are turned on.
+        // The console shows the handler's scope (appsettings.json turns scopes on).
         Assert.True(server.Output.Any(line => line.Contains($"task_id:{id} job_id:", StringComparison.Ordinal) && line.Contains("t8star submit accepted", StringComparison.Ordinal)), server.Tail(40));
     }
 
