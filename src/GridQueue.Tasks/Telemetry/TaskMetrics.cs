@@ -15,6 +15,15 @@ public sealed class TaskMetrics
 {
     public const string MeterName = "GridQueue.Tasks";
 
+    /// <summary>
+    /// Bucket bounds of the two times, in seconds: from a fast start to the deadline's order of magnitude (the
+    /// exporters' default bounds are made for milliseconds).
+    /// </summary>
+    private static readonly InstrumentAdvice<double> SecondsBuckets = new()
+    {
+        HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600],
+    };
+
     private readonly Counter<long> _statusChanges;
     private readonly Histogram<double> _queuedTime;
     private readonly Histogram<double> _firstProgress;
@@ -28,9 +37,9 @@ public sealed class TaskMetrics
         _statusChanges = meter.CreateCounter<long>(
             "gridqueue.tasks.status_changes", "{task}", "Tasks entering a status (a new task counts as entering queued), by status and provider.");
         _queuedTime = meter.CreateHistogram<double>(
-            "gridqueue.tasks.queued_time", "s", "From a task's creation to the upstream accepting its submit (first attempts only).");
+            "gridqueue.tasks.queued_time", "s", "From a task's creation to the upstream accepting its submit (first attempts only).", tags: null, SecondsBuckets);
         _firstProgress = meter.CreateHistogram<double>(
-            "gridqueue.tasks.first_progress_time", "s", "From an attempt starting to run (its submit about to be sent) to the first progress above 0.");
+            "gridqueue.tasks.first_progress_time", "s", "From an attempt starting to run (its submit about to be sent) to the first progress above 0.", tags: null, SecondsBuckets);
         _upstreamErrors = meter.CreateCounter<long>(
             "gridqueue.upstream.errors", "{error}", "Failed provider calls and videos the provider reported failed, by provider, operation and kind.");
     }

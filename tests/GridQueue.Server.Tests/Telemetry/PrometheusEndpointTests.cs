@@ -37,9 +37,11 @@ public sealed class PrometheusEndpointTests : IAsyncLifetime
         Assert.Contains("# TYPE gridqueue_tasks_status_changes_total counter", body, StringComparison.Ordinal);
         Assert.Equal(1, Value(body, "gridqueue_tasks_status_changes_total", "gridqueue_task_status=\"succeeded\"", "gridqueue_provider=\"t8star\""));
         Assert.Equal(1, Value(body, "gridqueue_tasks_queued_time_seconds_count", "gridqueue_provider=\"t8star\""));
+        Assert.Equal(1, Value(body, "gridqueue_tasks_queued_time_seconds_bucket", "gridqueue_provider=\"t8star\"", "le=\"3600\""));
         Assert.True(Value(body, "gridqueue_jobs_claimed_total", "gridqueue_queue=\"default\"") >= 2, body);
         Assert.Equal(0, Value(body, "gridqueue_tasks_unfinished", "gridqueue_task_status=\"running\"", "gridqueue_provider=\"t8star\""));
         Assert.Contains("http_server_request_duration_seconds_bucket{", body, StringComparison.Ordinal);
+        Assert.Contains("gridqueue_jobs_wait_milliseconds_bucket{", body, StringComparison.Ordinal);
 
         // The console shows the handler's scope (appsettings.json turns scopes on).
         Assert.True(server.Output.Any(line => line.Contains($"task_id:{id} job_id:", StringComparison.Ordinal) && line.Contains("t8star submit accepted", StringComparison.Ordinal)), server.Tail(40));
