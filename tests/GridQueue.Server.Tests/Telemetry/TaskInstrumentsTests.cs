@@ -103,13 +103,14 @@ public sealed class TaskInstrumentsTests : IAsyncLifetime
             ["queued/simulator", "queued/t8star", "running/simulator", "running/t8star"],
             unfinished.Select(v => $"{v.Tag("gridqueue.task.status")}/{v.Tag("gridqueue.provider")}").Order(StringComparer.Ordinal));
 
-        // The engine's instruments, and ASP.NET Core's and HttpClient's.
+        // The engine's instruments, and ASP.NET Core's and HttpClient's. Those two carry no node: the servers of other
+        // tests in this process add to them (and end theirs), so only their presence is checked.
         Assert.True(Sum(metrics, "gridqueue.jobs.claimed", node, _ => true) >= 4);
         Assert.Contains(metrics, m => m.Name == "gridqueue.jobs.finished" && Equals(m.MeterTags.GetValueOrDefault("gridqueue.node"), node)
             && m.Tag("gridqueue.kind") == "video.submit" && m.Tag("gridqueue.outcome") == "completed");
         Assert.Contains(metrics, m => m.Name == "gridqueue.workers.active" && Equals(m.MeterTags.GetValueOrDefault("gridqueue.node"), node));
         var generateRequests = metrics.Where(m => m.Name == "http.server.request.duration" && m.Tag("http.route") == "/api/v1/video/generate").ToList();
-        Assert.True(generateRequests.Sum(m => m.Count) >= 4, string.Join(", ", metrics.Where(m => m.Name == "http.server.request.duration").Select(m => m.Tag("http.route"))));
+        Assert.True(generateRequests.Sum(m => m.Count) >= 1, string.Join(", ", metrics.Where(m => m.Name == "http.server.request.duration").Select(m => m.Tag("http.route"))));
         Assert.Equal("s", generateRequests[0].Unit);
         Assert.Contains(metrics, m => m.Name == "http.client.request.duration" && m.Tag("server.port") == _simulator.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
