@@ -60,6 +60,9 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
     /// <summary>This node's name in job leases.</summary>
     public string NodeId => _context.Node;
 
+    /// <summary>The name of the engine's System.Diagnostics.Metrics meter (its instruments are in the README).</summary>
+    public const string MeterName = EngineMetrics.MeterName;
+
     /// <summary>The store the engine works on.</summary>
     public IJobStore Store => _context.Store;
 

@@ -3,6 +3,7 @@ using System.Text;
 using GridQueue.Server.Api.OpenApi;
 using GridQueue.Server.Auth;
 using GridQueue.Server.Hosting;
+using GridQueue.Server.Telemetry;
 using GridQueue.Tasks.Events;
 using GridQueue.Tasks.Service;
 using GridQueue.Tasks.Storage;
@@ -55,6 +56,7 @@ public static class EventStreamEndpoint
         ITaskStore store,
         TaskEventHub hub,
         StreamLimiter limiter,
+        ServerMetrics metrics,
         IOptions<ApiOptions> options,
         IHostApplicationLifetime lifetime)
     {
@@ -88,6 +90,8 @@ public static class EventStreamEndpoint
         {
             return ApiErrors.TooManyStreams(limiter.Cap);
         }
+
+        using var open = metrics.StreamOpened();
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         var cancellationToken = stop.Token;

@@ -61,6 +61,7 @@ public static class ServerApp
         services.AddSingleton<StreamLimiter>();
         services.AddGridQueueCors(configuration);
         services.AddGridQueueOpenApi();
+        services.AddGridQueueTelemetry(configuration);
 
         var app = builder.Build();
         if (auth.IsDev && !app.Environment.IsDevelopment())
@@ -70,6 +71,7 @@ public static class ServerApp
 
         app.UseGridQueueErrors();
         app.UseGridQueueCors();
+        app.UseGridQueueTelemetry();
         app.UseDashboard();
         app.UseAuthentication();
         app.UseAuthorization();

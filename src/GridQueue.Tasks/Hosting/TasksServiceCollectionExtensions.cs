@@ -6,6 +6,7 @@ using GridQueue.Tasks.Providers;
 using GridQueue.Tasks.Providers.Simulator;
 using GridQueue.Tasks.Secrets;
 using GridQueue.Tasks.Service;
+using GridQueue.Tasks.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -49,6 +50,8 @@ public static class TasksServiceCollectionExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<TaskMetrics>();
         services.TryAddSingleton<ProviderCatalog>();
         services.TryAddSingleton<TaskChangeSignal>();
         services.TryAddSingleton<ApiKeyProtector>();

@@ -3,6 +3,7 @@ using GridQueue.Tasks.Model;
 using GridQueue.Tasks.Providers;
 using GridQueue.Tasks.Secrets;
 using GridQueue.Tasks.Storage;
+using GridQueue.Tasks.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace GridQueue.Tasks.Jobs;
@@ -14,10 +15,15 @@ namespace GridQueue.Tasks.Jobs;
 public sealed partial class CancelUpstreamHandler(
     ITaskStore store, TaskDriver driver, ProviderCatalog providers, ApiKeyProtector protector, ILogger<CancelUpstreamHandler> logger) : IJobHandler
 {
-    public async Task<JobOutcome> HandleAsync(JobContext context, CancellationToken cancellationToken)
+    public Task<JobOutcome> HandleAsync(JobContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var args = context.GetArgs<CancelUpstreamArgs>();
+        return TaskTracing.RunAsync(logger, context, args.TaskId, () => HandleAsync(context, args, cancellationToken));
+    }
+
+    private async Task<JobOutcome> HandleAsync(JobContext context, CancelUpstreamArgs args, CancellationToken cancellationToken)
+    {
         var task = await store.TaskGetWithoutImagesAsync(args.TaskId, cancellationToken).ConfigureAwait(false);
         if (task is null)
         {

@@ -5,6 +5,7 @@ using GridQueue.Tasks.Model;
 using GridQueue.Tasks.Options;
 using GridQueue.Tasks.Providers;
 using GridQueue.Tasks.Secrets;
+using GridQueue.Tasks.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -34,10 +35,15 @@ public sealed partial class SubmitHandler(
 {
     private readonly TasksOptions _options = options.Value;
 
-    public async Task<JobOutcome> HandleAsync(JobContext context, CancellationToken cancellationToken)
+    public Task<JobOutcome> HandleAsync(JobContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var args = context.GetArgs<TaskJobArgs>();
+        return TaskTracing.RunAsync(logger, context, args.TaskId, () => HandleAsync(context, args, cancellationToken));
+    }
+
+    private async Task<JobOutcome> HandleAsync(JobContext context, TaskJobArgs args, CancellationToken cancellationToken)
+    {
         var task = await driver.GetAsync(args.TaskId, cancellationToken).ConfigureAwait(false);
         if (task is null || task.Attempt != args.Attempt || task.Status.IsTerminal() || task.JobId != context.Job.Id)
         {

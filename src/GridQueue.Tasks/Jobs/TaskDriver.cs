@@ -3,6 +3,7 @@ using GridQueue.Tasks.Events;
 using GridQueue.Tasks.Model;
 using GridQueue.Tasks.Providers;
 using GridQueue.Tasks.Storage;
+using GridQueue.Tasks.Telemetry;
 
 namespace GridQueue.Tasks.Jobs;
 
@@ -12,7 +13,8 @@ namespace GridQueue.Tasks.Jobs;
 /// nothing. Extra work for the same transaction (inserting the next job) goes in <c>alsoInTransaction</c>. A change
 /// that takes a task out of running frees its slot and wakes the tasks waiting for it in the same transaction.
 /// </summary>
-public sealed class TaskDriver(ITaskStore store, TaskChangeSignal signal, TaskSlots slots, JobEngine engine, ProviderCatalog providers, TimeProvider time)
+public sealed class TaskDriver(
+    ITaskStore store, TaskChangeSignal signal, TaskSlots slots, JobEngine engine, ProviderCatalog providers, TaskMetrics metrics, TimeProvider time)
 {
     public TimeProvider Time => time;
 
@@ -41,15 +43,17 @@ public sealed class TaskDriver(ITaskStore store, TaskChangeSignal signal, TaskSl
         WriteDurability durability = WriteDurability.Durable)
     {
         VideoTask? stored;
+        VideoTask current;
         await using (var scope = await store.BeginAsync(durability, cancellationToken).ConfigureAwait(false))
         {
             // The change happens in this transaction: its time (updated_at) is read once the write has begun.
             var now = time.GetUtcNow();
-            var current = await scope.TaskGetAsync(taskId, cancellationToken).ConfigureAwait(false);
-            if (current is null || current.Attempt != attempt)
+            if (await scope.TaskGetAsync(taskId, cancellationToken).ConfigureAwait(false) is not { } read || read.Attempt != attempt)
             {
                 return null;
             }
+
+            current = read;
 
             var changed = rule(current, now);
             if (changed is not null && alsoInTransaction is not null)
@@ -71,6 +75,7 @@ public sealed class TaskDriver(ITaskStore store, TaskChangeSignal signal, TaskSl
             await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        metrics.Changed(current, stored);
         if (visible)
         {
             signal.Raise();

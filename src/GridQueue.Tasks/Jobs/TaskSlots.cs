@@ -3,6 +3,7 @@ using GridQueue.Tasks.Events;
 using GridQueue.Tasks.Model;
 using GridQueue.Tasks.Options;
 using GridQueue.Tasks.Storage;
+using GridQueue.Tasks.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace GridQueue.Tasks.Jobs;
@@ -14,7 +15,8 @@ namespace GridQueue.Tasks.Jobs;
 /// ends) wakes the heads that may now start, in the same transaction; the sweeper wakes any head it finds startable,
 /// as a safety net for wake-ups no change made (limits raised in configuration, a crash between two writes).
 /// </summary>
-public sealed class TaskSlots(ITaskStore store, JobEngine engine, TaskChangeSignal signal, IOptions<TasksOptions> options, TimeProvider time)
+public sealed class TaskSlots(
+    ITaskStore store, JobEngine engine, TaskChangeSignal signal, TaskMetrics metrics, IOptions<TasksOptions> options, TimeProvider time)
 {
     /// <summary>Heads looked at when a provider slot frees (the first whose user is under its own limit is woken).</summary>
     private const int ProviderHeadsLooked = 50;
@@ -51,6 +53,11 @@ public sealed class TaskSlots(ITaskStore store, JobEngine engine, TaskChangeSign
             var started = await TaskChanges.ApplyAsync(scope, current, TaskRules.Start(current, now), now, cancellationToken).ConfigureAwait(false);
             await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
             signal.Raise();
+            if (started is not null)
+            {
+                metrics.Changed(current, started);
+            }
+
             return new StartAttempt(started, null);
         }
 

@@ -1,3 +1,4 @@
+using GridQueue.Tasks.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace GridQueue.Tasks.Providers;
@@ -7,11 +8,11 @@ public sealed class ProviderCatalog
 {
     private readonly Dictionary<string, IVideoProvider> _providers;
 
-    public ProviderCatalog(IEnumerable<IVideoProvider> providers, IOptions<ProvidersOptions> options)
+    public ProviderCatalog(IEnumerable<IVideoProvider> providers, IOptions<ProvidersOptions> options, TaskMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(providers);
         ArgumentNullException.ThrowIfNull(options);
-        _providers = providers.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        _providers = providers.ToDictionary(p => p.Name, IVideoProvider (p) => new MeasuredProvider(p, metrics), StringComparer.Ordinal);
         DefaultName = options.Value.Default;
         if (!_providers.ContainsKey(DefaultName))
         {

@@ -6,6 +6,7 @@ using GridQueue.Tasks.Options;
 using GridQueue.Tasks.Providers;
 using GridQueue.Tasks.Secrets;
 using GridQueue.Tasks.Storage;
+using GridQueue.Tasks.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,6 +23,7 @@ public sealed partial class TaskService(
     ProviderCatalog providers,
     ApiKeyProtector protector,
     TaskChangeSignal signal,
+    TaskMetrics metrics,
     IOptions<TasksOptions> options,
     TimeProvider time,
     ILogger<TaskService> logger)
@@ -90,6 +92,7 @@ public sealed partial class TaskService(
         await scope.EventAppendAsync(task, TaskJson.SerializeForLog(task), now, cancellationToken).ConfigureAwait(false);
         await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
         signal.Raise();
+        metrics.StatusEntered(task);
         return (task, true);
     }
 
@@ -184,6 +187,7 @@ public sealed partial class TaskService(
         }
 
         signal.Raise();
+        metrics.StatusEntered(cancelled);
 
         // After the commit: the task is already cancelled for good, so a job that runs on before this lands sees
         // that and stops; this only stops it sooner (a waiting poll is never claimed again).
@@ -252,6 +256,7 @@ public sealed partial class TaskService(
         }
 
         signal.Raise();
+        metrics.StatusEntered(retried);
         return new TaskActionResult(TaskActionStatus.Done, retried);
     }
 
