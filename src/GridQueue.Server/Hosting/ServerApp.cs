@@ -59,6 +59,7 @@ public static class ServerApp
         services.AddGridQueueRateLimits(api);
         services.AddSingleton<StreamLimiter>();
         services.AddGridQueueCors(configuration);
+        services.AddGridQueueProxies(configuration);
 
         var app = builder.Build();
         if (auth.IsDev && !app.Environment.IsDevelopment())
@@ -66,6 +67,7 @@ public static class ServerApp
             AuthLog.DevModeOutsideDevelopment(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuthMode)), app.Environment.EnvironmentName);
         }
 
+        app.UseGridQueueProxies();
         app.UseGridQueueErrors();
         app.UseGridQueueCors();
         app.UseDashboard();
