@@ -7,7 +7,7 @@ namespace GridQueue.Server.Hosting;
 /// Behind a reverse proxy: ASP.NET Core's forwarded headers middleware, believing X-Forwarded-For and X-Forwarded-Proto
 /// only when the connection comes from an address in <c>ForwardedHeaders__KnownProxies</c> or
 /// <c>ForwardedHeaders__KnownNetworks</c>. The client address it sets is what unauthenticated requests are rate limited
-/// by and what the logs show; the scheme makes <c>Request.IsHttps</c> true behind a proxy that ends TLS. The server
+/// by; the scheme makes <c>Request.IsHttps</c> true behind a proxy that ends TLS. The server
 /// builds no absolute URLs, so the forwarded host is not taken.
 /// </summary>
 public static class ProxySetup
