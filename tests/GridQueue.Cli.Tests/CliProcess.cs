@@ -20,7 +20,7 @@ public sealed record CliResult(int ExitCode, string Out, string Error, IReadOnly
 }
 
 /// <summary>
-/// The built tool (<c>dotnet gridqueue.dll args…</c>) as a child process: environment without any GRIDQUEUE_*
+/// The built tool (<c>dotnet gridqueue.dll args…</c>, or a published executable) as a child process: environment without any GRIDQUEUE_*
 /// variable unless the test sets one, stdin given text or nothing and then closed, stdout and stderr captured as raw text (a '\r' stays visible),
 /// killed when it outlives its time.
 /// </summary>
@@ -69,9 +69,11 @@ public sealed class CliProcess : IAsyncDisposable
     public static string ToolDll() => BuiltProgram.Find("gridqueue.dll", "GridQueue.Cli");
 
     /// <param name="standardInput">Written to the tool's stdin before it is closed (e.g. a token for <c>--token -</c>).</param>
-    public static CliProcess Start(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null, string? standardInput = null)
+    /// <param name="executable">A published executable of the tool to run instead of the built gridqueue.dll.</param>
+    public static CliProcess Start(
+        IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null, string? standardInput = null, string? executable = null)
     {
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var info = new ProcessStartInfo(executable ?? Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -80,7 +82,11 @@ public sealed class CliProcess : IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        info.ArgumentList.Add(ToolDll());
+        if (executable is null)
+        {
+            info.ArgumentList.Add(ToolDll());
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -108,9 +114,10 @@ public sealed class CliProcess : IAsyncDisposable
 
     /// <summary>Runs the tool to its end.</summary>
     public static async Task<CliResult> RunAsync(
-        IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null, string? standardInput = null)
+        IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null, string? standardInput = null,
+        string? executable = null)
     {
-        await using var process = Start(args, environment, standardInput);
+        await using var process = Start(args, environment, standardInput, executable);
         return await process.WaitAsync(timeout);
     }
 

@@ -62,6 +62,7 @@ public static class ServerApp
         services.AddGridQueueCors(configuration);
         services.AddGridQueueOpenApi();
         services.AddGridQueueTelemetry(configuration);
+        services.AddGridQueueProxies(configuration);
 
         var app = builder.Build();
         if (auth.IsDev && !app.Environment.IsDevelopment())
@@ -69,6 +70,7 @@ public static class ServerApp
             AuthLog.DevModeOutsideDevelopment(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuthMode)), app.Environment.EnvironmentName);
         }
 
+        app.UseGridQueueProxies();
         app.UseGridQueueErrors();
         app.UseGridQueueCors();
         app.UseGridQueueTelemetry();
