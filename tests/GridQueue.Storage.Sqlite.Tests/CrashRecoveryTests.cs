@@ -82,7 +82,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
         const int jobCount = 1500;
         var client = new JobEngine(_store, new JobEngineOptions(), new JobHandlerRegistry());
         // Due a few seconds from now, so that both processes are up before the first job can be claimed.
-        var dueAt = DateTimeOffset.UtcNow.AddSeconds(4);
+        var dueAt = DateTimeOffset.UtcNow.AddSeconds(8);
         await client.InsertManyAsync(Enumerable.Range(0, jobCount).Select(_ => new NewJob("sleep", "{}") { ScheduledAt = dueAt }));
         // One log per process: two processes appending to one file could interleave their writes.
         var logA = Path.Combine(_database.Folder, "runs-a.log");
