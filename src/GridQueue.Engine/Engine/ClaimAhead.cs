@@ -3,14 +3,11 @@ namespace GridQueue.Engine.Engine;
 /// <summary>
 /// How many jobs the producer claims beyond its free slots, adapted to how quick the handlers are: doubled when a
 /// slot found nothing ready although the queue had more (the last claim came back full), halved when a job waited
-/// ready longer than <see cref="MaxReadyWait"/> (handlers are slow: the job would better wait in the database, where
+/// ready longer than <paramref name="maxReadyWait"/> (handlers are slow: the job would better wait in the database, where
 /// another node can take it). Quick handlers thus get large claims; slow ones next to none.
 /// </summary>
-internal sealed class ClaimAhead(int max, TimeProvider time)
+internal sealed class ClaimAhead(int max, TimeSpan maxReadyWait, TimeProvider time)
 {
-    /// <summary>About one claim's round trip: a ready job that waits longer than this was claimed too early.</summary>
-    public static readonly TimeSpan MaxReadyWait = TimeSpan.FromMilliseconds(10);
-
     private int _target;
 
     /// <summary>Jobs to claim ahead now, between 0 and the configured maximum.</summary>
@@ -22,7 +19,7 @@ internal sealed class ClaimAhead(int max, TimeProvider time)
     /// <summary>A ready job starts; it was made ready at <paramref name="readySince"/> (a <see cref="TimeProvider"/> timestamp).</summary>
     public void Started(long readySince)
     {
-        if (time.GetElapsedTime(readySince) > MaxReadyWait)
+        if (time.GetElapsedTime(readySince) > maxReadyWait)
         {
             Update(t => t / 2);
         }

@@ -20,7 +20,7 @@ namespace GridQueue.Engine.Engine;
 /// </remarks>
 internal sealed class Producer(EngineContext context, JobExecutor executor) : LoopService(context, "producer")
 {
-    private readonly ClaimAhead _claimAhead = new(context.HasLimits ? 0 : context.Options.EffectiveClaimAhead, context.Time);
+    private readonly ClaimAhead _claimAhead = new(context.HasLimits ? 0 : context.Options.EffectiveClaimAhead, context.Options.ClaimAheadMaxWait, context.Time);
     private readonly ConcurrentQueue<RunningJob> _ready = new();
     private int _active;
     private int _refillBelow;

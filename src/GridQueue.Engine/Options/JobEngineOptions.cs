@@ -11,6 +11,7 @@ public sealed class JobEngineOptions
     public const int DefaultMaxWorkers = 100;
     public const int DefaultMaxAttemptsValue = 25;
     public const int DefaultMaxErrorsKept = 10;
+    public static readonly TimeSpan DefaultClaimAheadMaxWait = TimeSpan.FromMilliseconds(10);
     public static readonly TimeSpan DefaultLeaseDuration = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan DefaultCancelCheckInterval = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(1);
@@ -31,10 +32,17 @@ public sealed class JobEngineOptions
     /// <summary>
     /// At most this many jobs claimed beyond the free handler slots and held ready, so that a slot that frees starts
     /// the next job at once and one claim serves many jobs. How many the engine claims ahead adapts: it grows while
-    /// slots find nothing ready and shrinks when a job waits ready more than 10 ms, so slow handlers make it hold back
-    /// next to nothing; never under queue or fairness-key limits. 0 turns it off. Null (default): twice <see cref="MaxWorkers"/>, at most 1,000.
+    /// slots find nothing ready and halves when a job waits ready longer than <see cref="ClaimAheadMaxWait"/>, so slow
+    /// handlers make it hold back next to nothing; never under queue or fairness-key limits. 0 turns it off.
+    /// Null (default): twice <see cref="MaxWorkers"/>, at most 1,000.
     /// </summary>
     public int? ClaimAhead { get; set; }
+
+    /// <summary>
+    /// The longest a job claimed ahead should wait ready, about one claim's round trip: one that waits longer was
+    /// claimed too early (it could have run on another node), and the engine claims less ahead.
+    /// </summary>
+    public TimeSpan ClaimAheadMaxWait { get; set; } = DefaultClaimAheadMaxWait;
 
     /// <summary>
     /// The queues this node works, each with an optional limit of running jobs across all nodes.

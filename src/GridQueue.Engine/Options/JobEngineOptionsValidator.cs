@@ -27,6 +27,11 @@ public sealed class JobEngineOptionsValidator : IValidateOptions<JobEngineOption
             errors.Add($"{P}ClaimAhead must be between 0 and 10000 when set (got {options.ClaimAhead}); 0 turns claiming ahead off.");
         }
 
+        if (options.ClaimAheadMaxWait <= TimeSpan.Zero || options.ClaimAheadMaxWait > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"{P}ClaimAheadMaxWait must be more than 0 and at most 1 minute (got {options.ClaimAheadMaxWait}).");
+        }
+
         foreach (var (queue, q) in options.Queues)
         {
             if (string.IsNullOrWhiteSpace(queue) || queue.Length > 255)
