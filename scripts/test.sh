@@ -2,25 +2,34 @@
 # Runs every test project of the solution and ends with one line: "N passed, M failed".
 # Usage: bash scripts/test.sh            (from anywhere; extra arguments go to `dotnet test`)
 # It needs the .NET SDK; the tests use SQLite files in the temp folder and start their own child processes. The
-# dashboard's browser tests drive Debian's Chromium (/usr/bin/chromium), installed here with apt-get when missing.
+# dashboard's browser tests drive Debian's Chromium (/usr/bin/chromium), and the PostgreSQL tests start a throwaway
+# cluster with Debian's PostgreSQL server programs (/usr/lib/postgresql/*/bin) unless GRIDQUEUE_TEST_POSTGRES names a
+# server; both are installed here with apt-get when missing.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-install_chromium() {
+# apt_install <package> <what it is for>: as root, or through sudo without a password.
+apt_install() {
   local sudo=()
   if [ "$(id -u)" -ne 0 ]; then
     if ! sudo -n true 2>/dev/null; then
-      echo "Chromium is missing and this user cannot install it: run 'apt-get install chromium' as root first."
+      echo "$1 is missing and this user cannot install it: run 'apt-get install $1' as root first."
       return 1
     fi
     sudo=(sudo -n)
   fi
-  echo "Installing Chromium for the browser tests (apt-get install chromium)..."
+  echo "Installing $1 for $2 (apt-get install $1)..."
   export DEBIAN_FRONTEND=noninteractive
-  "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq chromium >/dev/null
+  "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq "$1" >/dev/null
 }
 
-if [ ! -x /usr/bin/chromium ] && ! install_chromium; then
+if [ ! -x /usr/bin/chromium ] && ! apt_install chromium "the browser tests"; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+if [ -z "${GRIDQUEUE_TEST_POSTGRES:-}" ] && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
+  && ! apt_install postgresql "the PostgreSQL tests"; then
   echo "0 passed, 1 failed"
   exit 1
 fi
