@@ -23,6 +23,8 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
     private readonly LeaseKeeper _leaseKeeper;
     private readonly Rescuer _rescuer;
     private readonly Cleaner _cleaner;
+    private readonly IStoreNotifications? _notifications;
+    private IDisposable? _notificationSubscription;
     private readonly object _lifecycle = new();
     private Task? _started;
     private Task? _stopped;
@@ -33,7 +35,9 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
         JobHandlerRegistry handlers,
         TimeProvider? time = null,
         ILoggerFactory? loggerFactory = null,
-        IServiceProvider? services = null)
+        IServiceProvider? services = null,
+        IStoreNotifications? notifications = null,
+        ILeaderElector? leader = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
@@ -45,7 +49,8 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
         }
 
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<JobEngine>();
-        _context = new EngineContext(store, options, time ?? TimeProvider.System, logger);
+        _context = new EngineContext(store, options, time ?? TimeProvider.System, logger, leader ?? AlwaysLeader.Instance);
+        _notifications = notifications;
         _completer = new Completer(_context, OnOutcomesStored);
         var executor = new JobExecutor(
             _context, handlers, services ?? EmptyServices.Instance, new OutcomeRecorder(options, new RetryPolicy(options)), _completer);
@@ -213,6 +218,7 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
             _leaseKeeper.Start();
             _rescuer.Start();
             _cleaner.Start();
+            _notificationSubscription = _notifications?.Subscribe(JobChannels.Inserted, OnJobsInserted);
         }
 
         Log.Started(_context.Logger, _context.Node, _context.Store.Name, _context.Options.MaxWorkers, string.Join(",", _context.QueueNames));
@@ -220,6 +226,11 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
 
     private async Task StopCoreAsync(CancellationToken cancellationToken)
     {
+        lock (_lifecycle)
+        {
+            _notificationSubscription?.Dispose();
+        }
+
         await _producer.StopAsync().ConfigureAwait(false);
         await _rescuer.StopAsync().ConfigureAwait(false);
         await _cleaner.StopAsync().ConfigureAwait(false);
@@ -261,6 +272,19 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
             }
 
             _producer.NoteDue(job.ScheduledAt);
+        }
+    }
+
+    /// <summary>
+    /// Another node (or this one) committed jobs for <paramref name="queue"/>; null when some notifications may have
+    /// been lost. Claiming finds them, or finds nothing when they were scheduled for later and only moves the
+    /// producer's next-due time earlier.
+    /// </summary>
+    private void OnJobsInserted(string? queue)
+    {
+        if (queue is null || _context.QueueNames.Contains(queue))
+        {
+            _producer.WakeForNewWork();
         }
     }
 
