@@ -21,16 +21,16 @@ internal static class BatchJson
             writer.WriteString("node", f.Node);
             writer.WriteNumber("claims", f.Claims);
             writer.WriteString("state", f.State.ToStorageName());
-            writer.WriteNumber("now", UnixTime.ToMs(f.Now));
+            writer.WriteNumber("now", JobRows.ToMs(f.Now));
             if (f.ScheduledAt is { } at)
             {
-                writer.WriteNumber("scheduled_at", UnixTime.ToMs(at));
+                writer.WriteNumber("scheduled_at", JobRows.ToMs(at));
             }
 
             if (f.Errors is { } errors)
             {
                 // As a string: ->> then yields the array's JSON text, ready to store.
-                writer.WriteString("errors", JobRowReader.WriteErrors(errors));
+                writer.WriteString("errors", JobRows.WriteErrors(errors));
             }
 
             writer.WriteNumber("give_back", f.GiveBackAttempt ? 1 : 0);

@@ -1,14 +1,13 @@
 using System.Reflection;
+using GridQueue.Engine.Storage;
 
 namespace GridQueue.Storage.Sqlite;
 
 /// <summary>The SQL files embedded in this assembly, read once. "{columns}" stands for <see cref="JobColumns"/>.</summary>
 internal static class SqlText
 {
-    /// <summary>The job columns in the order <see cref="JobRowReader"/> reads them.</summary>
-    public const string JobColumns =
-        "id, kind, queue, args, priority, state, attempt, max_attempts, scheduled_at, created_at, attempted_at, " +
-        "finalized_at, lease_owner, lease_expires_at, cancel_requested_at, unique_key, fairness_key, errors, claims";
+    /// <summary>The job columns in the order <see cref="JobRows.Read"/> reads them.</summary>
+    public const string JobColumns = JobRows.Columns;
 
     public static readonly string Insert = Load("Sql.insert.sql");
     public static readonly string GetUnfinishedByUniqueKey = Load("Sql.get_unfinished_by_unique_key.sql");

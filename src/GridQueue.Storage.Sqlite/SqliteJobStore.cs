@@ -110,18 +110,7 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
         }, cancellationToken).ConfigureAwait(false);
 
         // RETURNING gives no order; hand jobs to workers in claim order.
-        jobs.Sort(static (a, b) =>
-        {
-            var byPriority = a.Priority.CompareTo(b.Priority);
-            if (byPriority != 0)
-            {
-                return byPriority;
-            }
-
-            var byTime = a.ScheduledAt.CompareTo(b.ScheduledAt);
-            return byTime != 0 ? byTime : a.Id.CompareTo(b.Id);
-        });
-        return jobs;
+        return JobStoreResults.InClaimOrder(jobs);
     }
 
     public async Task<IReadOnlyList<JobFinalizeResult>> JobFinalizeManyAsync(
@@ -148,9 +137,7 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
                 current = ReadStates(select);
             }
 
-            return finalizations.Select(f => written.TryGetValue(f.Id, out var state)
-                ? new JobFinalizeResult(f.Id, true, state)
-                : new JobFinalizeResult(f.Id, false, current.TryGetValue(f.Id, out var now) ? now : null)).ToList();
+            return JobStoreResults.Finalized(finalizations, written, current);
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -167,7 +154,7 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
             command.Parameters.AddWithValue("@lease_expires_at", UnixTime.ToMs(leaseExpiresAt));
             return ReadFlags(command);
         }, cancellationToken).ConfigureAwait(false);
-        return LeaseStatuses(leases, held);
+        return JobStoreResults.LeaseStatuses(leases, held);
     }
 
     public async Task<IReadOnlyList<JobLeaseStatus>> JobGetLeaseStatusAsync(
@@ -178,7 +165,7 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
         await using var command = Command(connection, null, SqlText.LeaseStatus);
         command.Parameters.AddWithValue("@leases", BatchJson.Leases(leases));
         command.Parameters.AddWithValue("@node", node);
-        return LeaseStatuses(leases, ReadFlags(command));
+        return JobStoreResults.LeaseStatuses(leases, ReadFlags(command));
     }
 
     public async Task<IReadOnlyList<Job>> JobRescueExpiredAsync(
@@ -225,7 +212,7 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
         await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, SqlText.Get);
         command.Parameters.AddWithValue("@id", id);
-        return (await JobRowReader.ReadAllAsync(command, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+        return (await JobRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
     }
 
     public async Task<IReadOnlyList<Job>> JobListAsync(JobListQuery query, CancellationToken cancellationToken)
@@ -237,7 +224,7 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
         command.Parameters.AddWithValue("@state", (object?)query.State?.ToStorageName() ?? DBNull.Value);
         command.Parameters.AddWithValue("@kind", (object?)query.Kind ?? DBNull.Value);
         command.Parameters.AddWithValue("@limit", Math.Clamp(query.Limit, 1, 10_000));
-        return await JobRowReader.ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+        return await JobRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<int> JobDeleteFinishedAsync(
@@ -307,11 +294,6 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
         return results;
     }
 
-    private static List<JobLeaseStatus> LeaseStatuses(IReadOnlyList<JobLease> leases, Dictionary<long, bool> held) =>
-        [.. leases.Select(l => held.TryGetValue(l.Id, out var cancel)
-            ? new JobLeaseStatus(l.Id, Held: true, CancelRequested: cancel)
-            : new JobLeaseStatus(l.Id, Held: false, CancelRequested: false))];
-
     /// <summary>Reads (id, flag) rows.</summary>
     private static Dictionary<long, bool> ReadFlags(SqliteCommand command)
     {
@@ -338,17 +320,7 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
         return states;
     }
 
-    private static List<Job> ReadJobs(SqliteCommand command)
-    {
-        var jobs = new List<Job>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            jobs.Add(JobRowReader.Read(reader));
-        }
-
-        return jobs;
-    }
+    private static List<Job> ReadJobs(SqliteCommand command) => JobRows.ReadAll(command);
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
     {

@@ -23,11 +23,10 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
     private readonly LeaseKeeper _leaseKeeper;
     private readonly Rescuer _rescuer;
     private readonly Cleaner _cleaner;
-    private readonly IStoreNotifications? _notifications;
-    private IDisposable? _notificationSubscription;
     private readonly object _lifecycle = new();
     private Task? _started;
     private Task? _stopped;
+    private IAsyncDisposable? _feed;
 
     public JobEngine(
         IJobStore store,
@@ -36,7 +35,6 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
         TimeProvider? time = null,
         ILoggerFactory? loggerFactory = null,
         IServiceProvider? services = null,
-        IStoreNotifications? notifications = null,
         ILeaderElector? leader = null)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -50,7 +48,6 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
 
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<JobEngine>();
         _context = new EngineContext(store, options, time ?? TimeProvider.System, logger, leader ?? AlwaysLeader.Instance);
-        _notifications = notifications;
         _completer = new Completer(_context, OnOutcomesStored);
         var executor = new JobExecutor(
             _context, handlers, services ?? EmptyServices.Instance, new OutcomeRecorder(options, new RetryPolicy(options)), _completer);
@@ -205,20 +202,49 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
             throw;
         }
 
+        if (_context.Store is IJobAvailabilityFeed feed)
+        {
+            // Jobs committed by callers' transactions, or on other nodes, wake the producer at commit.
+            _feed = await feed.SubscribeAsync(
+                queue =>
+                {
+                    if (queue is null || _context.QueueNames.Contains(queue))
+                    {
+                        _producer.WakeForNewWork();
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        IAsyncDisposable? unwanted = null;
+        var stoppedMeanwhile = false;
         lock (_lifecycle)
         {
-            // A stop that came while migrations ran has already stopped the (not yet started) services: start none.
+            // A stop that came while migrations ran has already stopped the (not yet started) services: start none,
+            // and end the subscription it could not see.
             if (_stopped is not null)
             {
-                return;
+                stoppedMeanwhile = true;
+                unwanted = Interlocked.Exchange(ref _feed, null);
+            }
+            else
+            {
+                _completer.Start();
+                _producer.Start();
+                _leaseKeeper.Start();
+                _rescuer.Start();
+                _cleaner.Start();
+            }
+        }
+
+        if (stoppedMeanwhile)
+        {
+            if (unwanted is not null)
+            {
+                await unwanted.DisposeAsync().ConfigureAwait(false);
             }
 
-            _completer.Start();
-            _producer.Start();
-            _leaseKeeper.Start();
-            _rescuer.Start();
-            _cleaner.Start();
-            _notificationSubscription = _notifications?.Subscribe(JobChannels.Inserted, OnJobsInserted);
+            return;
         }
 
         Log.Started(_context.Logger, _context.Node, _context.Store.Name, _context.Options.MaxWorkers, string.Join(",", _context.QueueNames));
@@ -226,9 +252,9 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
 
     private async Task StopCoreAsync(CancellationToken cancellationToken)
     {
-        lock (_lifecycle)
+        if (Interlocked.Exchange(ref _feed, null) is { } feed)
         {
-            _notificationSubscription?.Dispose();
+            await feed.DisposeAsync().ConfigureAwait(false);
         }
 
         await _producer.StopAsync().ConfigureAwait(false);
@@ -272,19 +298,6 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
             }
 
             _producer.NoteDue(job.ScheduledAt);
-        }
-    }
-
-    /// <summary>
-    /// Another node (or this one) committed jobs for <paramref name="queue"/>; null when some notifications may have
-    /// been lost. Claiming finds them, or finds nothing when they were scheduled for later and only moves the
-    /// producer's next-due time earlier.
-    /// </summary>
-    private void OnJobsInserted(string? queue)
-    {
-        if (queue is null || _context.QueueNames.Contains(queue))
-        {
-            _producer.WakeForNewWork();
         }
     }
 

@@ -5,7 +5,7 @@ namespace GridQueue.Engine.Engine;
 
 /// <summary>
 /// Claims due jobs for free worker slots and starts them. It claims at once when woken by new work on this node or,
-/// where the store sends notifications, by another node's insert;
+/// where the store offers an <see cref="Storage.IJobAvailabilityFeed"/>, by another node's insert;
 /// while busy it waits until a quarter of the pool is free so claims stay batched; with nothing to do it sleeps
 /// until the next scheduled job is due or the jittered poll interval passes, whichever comes first.
 /// </summary>

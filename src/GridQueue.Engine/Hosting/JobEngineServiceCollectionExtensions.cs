@@ -10,8 +10,8 @@ using Microsoft.Extensions.Options;
 namespace GridQueue.Engine.Hosting;
 
 /// <summary>
-/// Registers the engine in a host. A storage package registers the <see cref="IJobStore"/>, and for a database that
-/// several nodes share, <see cref="IStoreNotifications"/> and <see cref="ILeaderElector"/>.
+/// Registers the engine in a host. A storage package registers the <see cref="IJobStore"/> and, for a database that
+/// several nodes share, an <see cref="ILeaderElector"/>.
 /// </summary>
 public static class JobEngineServiceCollectionExtensions
 {
@@ -47,7 +47,6 @@ public static class JobEngineServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILoggerFactory>(),
             sp,
-            sp.GetService<IStoreNotifications>(),
             sp.GetService<ILeaderElector>()));
         services.AddHostedService(sp => sp.GetRequiredService<JobEngine>());
         return services;

@@ -1,3 +1,4 @@
+using GridQueue.Engine.Storage;
 using GridQueue.Tasks.Events;
 using GridQueue.Tasks.Model;
 using GridQueue.Tasks.Storage;
@@ -123,7 +124,7 @@ public sealed class SqliteTaskStore : ITaskStore, IDisposable
         {
             var task = TaskRowReader.Read(reader);
             var state = reader.IsDBNull(TaskRowReader.ColumnCount) ? null : reader.GetString(TaskRowReader.ColumnCount);
-            var errors = reader.IsDBNull(TaskRowReader.ColumnCount + 1) ? [] : JobRowReader.ReadErrors(reader.GetString(TaskRowReader.ColumnCount + 1));
+            var errors = reader.IsDBNull(TaskRowReader.ColumnCount + 1) ? [] : JobRows.ReadErrors(reader.GetString(TaskRowReader.ColumnCount + 1));
             stuck.Add(new StuckTask(task, state, errors.Count > 0 ? errors[^1].Message : null));
         }
 

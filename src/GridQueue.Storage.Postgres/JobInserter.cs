@@ -1,0 +1,117 @@
+using GridQueue.Engine.Jobs;
+using GridQueue.Engine.Storage;
+using Npgsql;
+
+namespace GridQueue.Storage.Postgres;
+
+/// <summary>
+/// Inserts on a given connection and transaction (the caller's or the store's own). Rows without a unique key go in
+/// one statement. A row with one is inserted alone with ON CONFLICT on the partial unique index: when a concurrent
+/// transaction inserts the same key, PostgreSQL makes ours wait for it and then skips, and the holder is read in a
+/// fresh snapshot (READ COMMITTED), so the caller is told which job holds the key.
+/// </summary>
+internal static class JobInserter
+{
+    /// <summary>A holder that finishes between the skipped insert and the look-up frees the key: try again this often.</summary>
+    private const int MaxRounds = 5;
+
+    public static async Task<IReadOnlyList<InsertResult>> InsertAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<JobInsertRow> rows, CancellationToken cancellationToken)
+    {
+        List<InsertResult> results;
+        if (rows.All(r => r.UniqueKey is null))
+        {
+            results = await InsertWithoutKeysAsync(connection, transaction, rows, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            results = new List<InsertResult>(rows.Count);
+            foreach (var row in rows)
+            {
+                results.Add(await InsertOneAsync(connection, transaction, row, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        await NotifyAsync(connection, transaction, results, cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>
+    /// Announces the queues that got available jobs. PostgreSQL sends the notification at commit, to every listening
+    /// node, and not at all on rollback; scheduled jobs are found by each producer's own timer and poll.
+    /// </summary>
+    private static async Task NotifyAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, List<InsertResult> results, CancellationToken cancellationToken)
+    {
+        var queues = results.Where(r => !r.Deduplicated && r.Job.State == JobState.Available).Select(r => r.Job.Queue).Distinct().ToArray();
+        if (queues.Length == 0)
+        {
+            return;
+        }
+
+        await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, q) FROM unnest(@queues::text[]) AS q", connection, transaction);
+        notify.Parameters.AddWithValue("channel", JobListener.Channel);
+        notify.Parameters.AddWithValue("queues", queues);
+        await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<List<InsertResult>> InsertWithoutKeysAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<JobInsertRow> rows, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(SqlText.InsertMany, connection, transaction);
+        command.Parameters.AddWithValue("kinds", rows.Select(r => r.Kind).ToArray());
+        command.Parameters.AddWithValue("queues", rows.Select(r => r.Queue).ToArray());
+        command.Parameters.AddWithValue("args", rows.Select(r => r.Args).ToArray());
+        command.Parameters.AddWithValue("priorities", rows.Select(r => r.Priority).ToArray());
+        command.Parameters.AddWithValue("states", rows.Select(r => r.State.ToStorageName()).ToArray());
+        command.Parameters.AddWithValue("max_attempts", rows.Select(r => r.MaxAttempts).ToArray());
+        command.Parameters.AddWithValue("scheduled_ats", rows.Select(r => JobRows.ToMs(r.ScheduledAt)).ToArray());
+        command.Parameters.AddWithValue("created_ats", rows.Select(r => JobRows.ToMs(r.CreatedAt)).ToArray());
+        command.Parameters.AddWithValue("fairness_keys", rows.Select(r => r.FairnessKey).ToArray());
+        var jobs = await JobRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+        if (jobs.Count != rows.Count)
+        {
+            throw new InvalidOperationException($"Inserted {jobs.Count} jobs for {rows.Count} rows.");
+        }
+
+        // Ids are drawn in input order; RETURNING itself promises no order.
+        jobs.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+        return [.. jobs.Select(j => new InsertResult(j, false))];
+    }
+
+    private static async Task<InsertResult> InsertOneAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, JobInsertRow row, CancellationToken cancellationToken)
+    {
+        for (var round = 0; round < MaxRounds; round++)
+        {
+            await using (var insert = new NpgsqlCommand(SqlText.Insert, connection, transaction))
+            {
+                insert.Parameters.AddWithValue("kind", row.Kind);
+                insert.Parameters.AddWithValue("queue", row.Queue);
+                insert.Parameters.AddWithValue("args", row.Args);
+                insert.Parameters.AddWithValue("priority", row.Priority);
+                insert.Parameters.AddWithValue("state", row.State.ToStorageName());
+                insert.Parameters.AddWithValue("max_attempts", row.MaxAttempts);
+                insert.Parameters.AddWithValue("scheduled_at", JobRows.ToMs(row.ScheduledAt));
+                insert.Parameters.AddWithValue("created_at", JobRows.ToMs(row.CreatedAt));
+                insert.Parameters.Add(new NpgsqlParameter("unique_key", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)row.UniqueKey ?? DBNull.Value });
+                insert.Parameters.Add(new NpgsqlParameter("fairness_key", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)row.FairnessKey ?? DBNull.Value });
+                if ((await JobRows.ReadAllAsync(insert, cancellationToken).ConfigureAwait(false)).SingleOrDefault() is { } inserted)
+                {
+                    return new InsertResult(inserted, false);
+                }
+            }
+
+            // Nothing inserted: the only uniqueness rule is the unique key among unfinished jobs.
+            await using var holder = new NpgsqlCommand(SqlText.GetUnfinishedByUniqueKey, connection, transaction);
+            holder.Parameters.AddWithValue("unique_key", row.UniqueKey!);
+            if ((await JobRows.ReadAllAsync(holder, cancellationToken).ConfigureAwait(false)).SingleOrDefault() is { } existing)
+            {
+                return new InsertResult(existing, true);
+            }
+        }
+
+        throw new InvalidOperationException(
+            $"Insert of a '{row.Kind}' job was skipped {MaxRounds} times, yet no unfinished job holds unique key '{row.UniqueKey}'.");
+    }
+}

@@ -1,0 +1,306 @@
+using System.Data.Common;
+using GridQueue.Engine.Jobs;
+using GridQueue.Engine.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace GridQueue.Storage.Postgres;
+
+/// <summary>
+/// <see cref="IJobStore"/> on a PostgreSQL database that several nodes share. Each operation is one statement, or one
+/// batch of statements sent in one round trip and run in one implicit transaction, on a pooled connection. Claims take
+/// jobs with FOR UPDATE SKIP LOCKED; claims that must respect a limit first take advisory locks (see
+/// <see cref="ClaimLocks"/>). Outcomes of concurrent callers share one statement (see <see cref="FinalizeCoalescer"/>).
+/// </summary>
+public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposable
+{
+    private const string UniqueViolation = "23505";
+    private static readonly int JobColumnCount = JobRows.Columns.Split(',').Length;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly PostgresMigrator _migrator;
+    private readonly FinalizeCoalescer _finalizer;
+    private readonly JobListener _listener;
+    private int _disposed;
+
+    public PostgresJobStore(PostgresStorageOptions options, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _dataSource = NpgsqlDataSource.Create(options.ConnectionString);
+        _migrator = new PostgresMigrator(_dataSource, time ?? TimeProvider.System);
+        _finalizer = new FinalizeCoalescer(FinalizeNowAsync);
+        _listener = new JobListener(_dataSource);
+    }
+
+    public string Name => "postgres";
+
+    /// <summary>The store's connection pool, for the application's own rows (open, then BeginTransaction).</summary>
+    public NpgsqlDataSource DataSource => _dataSource;
+
+    public Task MigrateAsync(CancellationToken cancellationToken) => _migrator.MigrateAsync(cancellationToken);
+
+    public Task<bool> IsReadyAsync(CancellationToken cancellationToken) => _migrator.IsCurrentAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<InsertResult>> JobInsertManyAsync(
+        IReadOnlyList<JobInsertRow> rows, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        if (transaction is not null)
+        {
+            if (transaction is not NpgsqlTransaction { Connection: { } connection } npgsqlTransaction)
+            {
+                throw new ArgumentException("The transaction must be an open NpgsqlTransaction on the store's database.", nameof(transaction));
+            }
+
+            return await JobInserter.InsertAsync(connection, npgsqlTransaction, rows, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var own = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var ownTransaction = await own.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var results = await JobInserter.InsertAsync(own, ownTransaction, rows, cancellationToken).ConfigureAwait(false);
+        await ownTransaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
+    public async Task<IReadOnlyList<Job>> JobClaimAsync(JobClaimRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Limit <= 0 || request.Queues.Count == 0)
+        {
+            return [];
+        }
+
+        var locks = ClaimLocks.For(request);
+        await using var batch = _dataSource.CreateBatch();
+        if (locks.Length > 0)
+        {
+            // The lock and the claim go in one round trip and one (implicit) transaction; the claim statement's
+            // snapshot is taken after the lock is granted.
+            var lockCommand = new NpgsqlBatchCommand(SqlText.ClaimLock);
+            lockCommand.Parameters.AddWithValue("keys", locks);
+            batch.BatchCommands.Add(lockCommand);
+        }
+
+        var claim = new NpgsqlBatchCommand(locks.Length > 0 ? SqlText.Claim : SqlText.ClaimUnlimited);
+        claim.Parameters.AddWithValue("queues", request.Queues.Select(q => q.Queue).ToArray());
+        claim.Parameters.AddWithValue("now", JobRows.ToMs(request.Now));
+        claim.Parameters.AddWithValue("limit", request.Limit);
+        claim.Parameters.AddWithValue("node", request.Node);
+        claim.Parameters.AddWithValue("lease_expires_at", JobRows.ToMs(request.LeaseExpiresAt));
+        if (locks.Length > 0)
+        {
+            claim.Parameters.AddWithValue("max_running", request.Queues.Select(q => q.MaxRunning).ToArray());
+            claim.Parameters.Add(new NpgsqlParameter("key_limit", NpgsqlDbType.Integer) { Value = (object?)request.MaxRunningPerFairnessKey ?? DBNull.Value });
+            // Look further than @limit, so that jobs held back by a limit leave room for others in the same claim.
+            claim.Parameters.AddWithValue("window", Math.Max(request.Limit * 4, 256));
+        }
+
+        batch.BatchCommands.Add(claim);
+        return JobStoreResults.InClaimOrder(await ReadJobsAsync(batch, cancellationToken).ConfigureAwait(false));
+    }
+
+    public Task<IReadOnlyList<JobFinalizeResult>> JobFinalizeManyAsync(
+        IReadOnlyList<JobFinalization> finalizations, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(finalizations);
+        return finalizations.Count == 0
+            ? Task.FromResult<IReadOnlyList<JobFinalizeResult>>([])
+            : _finalizer.FinalizeAsync(finalizations, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<JobLeaseStatus>> JobRenewLeasesAsync(
+        string node, IReadOnlyList<JobLease> leases, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(leases);
+        await using var command = LeaseCommand(SqlText.RenewLeases, node, leases);
+        command.Parameters.AddWithValue("lease_expires_at", JobRows.ToMs(leaseExpiresAt));
+        return JobStoreResults.LeaseStatuses(leases, await ReadPairsAsync(command, r => r.GetBoolean(1), cancellationToken).ConfigureAwait(false));
+    }
+
+    public async Task<IReadOnlyList<JobLeaseStatus>> JobGetLeaseStatusAsync(
+        string node, IReadOnlyList<JobLease> leases, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(leases);
+        await using var command = LeaseCommand(SqlText.LeaseStatus, node, leases);
+        return JobStoreResults.LeaseStatuses(leases, await ReadPairsAsync(command, r => r.GetBoolean(1), cancellationToken).ConfigureAwait(false));
+    }
+
+    public async Task<IReadOnlyList<Job>> JobRescueExpiredAsync(
+        DateTimeOffset now, int limit, int maxErrorsKept, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(SqlText.RescueExpired);
+        command.Parameters.AddWithValue("now", JobRows.ToMs(now));
+        command.Parameters.AddWithValue("limit", limit);
+        command.Parameters.AddWithValue("max_errors", maxErrorsKept);
+        return await JobRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<Job?> JobCancelAsync(long id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await UpdateThenGetAsync(id, now, [SqlText.CancelWaiting, SqlText.CancelRunning], cancellationToken).ConfigureAwait(false);
+
+    public async Task<Job?> JobRequeueAsync(long id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await UpdateThenGetAsync(id, now, [SqlText.Requeue], cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (ex.SqlState == UniqueViolation)
+        {
+            var job = await JobGetAsync(id, cancellationToken).ConfigureAwait(false);
+            throw new JobUniqueKeyConflictException(id, job?.UniqueKey ?? "?");
+        }
+    }
+
+    public async Task<Job?> JobGetAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(SqlText.Get);
+        command.Parameters.AddWithValue("id", id);
+        return (await JobRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+    }
+
+    public async Task<IReadOnlyList<Job>> JobListAsync(JobListQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var command = _dataSource.CreateCommand(SqlText.List);
+        command.Parameters.AddWithValue("after_id", query.AfterId);
+        command.Parameters.Add(new NpgsqlParameter("state", NpgsqlDbType.Text) { Value = (object?)query.State?.ToStorageName() ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("kind", NpgsqlDbType.Text) { Value = (object?)query.Kind ?? DBNull.Value });
+        command.Parameters.AddWithValue("limit", Math.Clamp(query.Limit, 1, 10_000));
+        return await JobRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<int> JobDeleteFinishedAsync(
+        DateTimeOffset finishedBefore, DateTimeOffset discardedBefore, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(SqlText.DeleteFinished);
+        command.Parameters.AddWithValue("finished_before", JobRows.ToMs(finishedBefore));
+        command.Parameters.AddWithValue("discarded_before", JobRows.ToMs(discardedBefore));
+        command.Parameters.AddWithValue("limit", limit);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<DateTimeOffset?> JobNextScheduledAtAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(queues);
+        await using var command = _dataSource.CreateCommand(SqlText.NextScheduled);
+        command.Parameters.AddWithValue("queues", queues.ToArray());
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return value is long ms ? JobRows.FromMs(ms) : null;
+    }
+
+    /// <summary>
+    /// Announces jobs that became available on any node, at their commit: inserts send NOTIFY in their transaction
+    /// (see <see cref="JobListener"/>).
+    /// </summary>
+    public Task<IAsyncDisposable> SubscribeAsync(Action<string?> onAvailable, CancellationToken cancellationToken) =>
+        _listener.SubscribeAsync(onAvailable, cancellationToken);
+
+    /// <summary>
+    /// Stops listening and closes the pool. Idempotent: a host may dispose the store once per service it was
+    /// registered as.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        // The listen loop ends at once when cancelled; waiting here keeps its connection from outliving the pool.
+        _listener.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _dataSource.Dispose();
+    }
+
+    /// <summary>One finalize statement for a (possibly coalesced) batch: see finalize_many.sql.</summary>
+    private async Task<IReadOnlyList<JobFinalizeResult>> FinalizeNowAsync(
+        IReadOnlyList<JobFinalization> finalizations, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(SqlText.FinalizeMany);
+        command.Parameters.AddWithValue("ids", finalizations.Select(f => f.Id).ToArray());
+        command.Parameters.AddWithValue("nodes", finalizations.Select(f => f.Node).ToArray());
+        command.Parameters.AddWithValue("claims", finalizations.Select(f => f.Claims).ToArray());
+        command.Parameters.AddWithValue("states", finalizations.Select(f => f.State.ToStorageName()).ToArray());
+        command.Parameters.AddWithValue("nows", finalizations.Select(f => JobRows.ToMs(f.Now)).ToArray());
+        command.Parameters.AddWithValue("scheduled_ats", finalizations.Select(f => f.ScheduledAt is { } at ? JobRows.ToMs(at) : (long?)null).ToArray());
+        command.Parameters.AddWithValue("errors", finalizations.Select(f => f.Errors is { } e ? JobRows.WriteErrors(e) : null).ToArray());
+        command.Parameters.AddWithValue("give_backs", finalizations.Select(f => f.GiveBackAttempt).ToArray());
+
+        var written = new Dictionary<long, JobState>();
+        var current = new Dictionary<long, JobState>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            (reader.GetBoolean(2) ? written : current)[reader.GetInt64(0)] = JobStates.Parse(reader.GetString(1));
+        }
+
+        return JobStoreResults.Finalized(finalizations, written, current);
+    }
+
+    /// <summary>Runs the updates, then reads the job, in one round trip and one transaction.</summary>
+    private async Task<Job?> UpdateThenGetAsync(long id, DateTimeOffset now, IReadOnlyList<string> updates, CancellationToken cancellationToken)
+    {
+        await using var batch = _dataSource.CreateBatch();
+        foreach (var sql in updates)
+        {
+            var update = new NpgsqlBatchCommand(sql);
+            update.Parameters.AddWithValue("id", id);
+            update.Parameters.AddWithValue("now", JobRows.ToMs(now));
+            batch.BatchCommands.Add(update);
+        }
+
+        var get = new NpgsqlBatchCommand(SqlText.Get);
+        get.Parameters.AddWithValue("id", id);
+        batch.BatchCommands.Add(get);
+        return (await ReadJobsAsync(batch, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+    }
+
+    /// <summary>Runs the batch and reads the job rows it returns (the result of its one statement that selects jobs).</summary>
+    private static async Task<List<Job>> ReadJobsAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
+    {
+        var jobs = new List<Job>();
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        do
+        {
+            // Lock statements return one void column, updates none: only a job row has every job column.
+            if (reader.FieldCount != JobColumnCount)
+            {
+                continue;
+            }
+
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                jobs.Add(JobRows.Read(reader));
+            }
+        }
+        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+
+        return jobs;
+    }
+
+    private NpgsqlCommand LeaseCommand(string sql, string node, IReadOnlyList<JobLease> leases)
+    {
+        var command = _dataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("ids", leases.Select(l => l.Id).ToArray());
+        command.Parameters.AddWithValue("claims", leases.Select(l => l.Claims).ToArray());
+        command.Parameters.AddWithValue("node", node);
+        return command;
+    }
+
+    private static async Task<Dictionary<long, T>> ReadPairsAsync<T>(
+        NpgsqlCommand command, Func<NpgsqlDataReader, T> value, CancellationToken cancellationToken)
+    {
+        var pairs = new Dictionary<long, T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            pairs[reader.GetInt64(0)] = value(reader);
+        }
+
+        return pairs;
+    }
+}

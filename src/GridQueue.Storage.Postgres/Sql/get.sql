@@ -1,0 +1,1 @@
+SELECT {columns} FROM gq_jobs WHERE id = @id;
