@@ -7,10 +7,7 @@ internal static class TaskSqlText
     /// The task columns in the order <see cref="TaskRowReader"/> reads them. Not the legacy gq_tasks.images (always
     /// '[]' since migration 004): the images are in gq_task_images, joined only where clients see them.
     /// </summary>
-    public const string TaskColumns =
-        "id, user_id, provider, model, prompt, aspect_ratio, duration, hd, status, progress, video_url, " +
-        "error_message, attempt, upstream_task_id, submit_state, started_at, api_key, uses_own_api_key, job_id, " +
-        "version, created_at, updated_at, completed_at";
+    public const string TaskColumns = GridQueue.Tasks.Storage.TaskRows.Columns;
 
     public static readonly string TaskGet = Load("task_get");
     public static readonly string TaskGetWithImages = Load("task_get_with_images");

@@ -1,0 +1,221 @@
+using System.Data.Common;
+using GridQueue.Tasks.Model;
+using GridQueue.Tasks.Storage;
+using Npgsql;
+
+namespace GridQueue.Storage.Postgres.Tasks;
+
+/// <summary>
+/// One READ COMMITTED transaction on a pooled connection; jobs join it through <see cref="Transaction"/>. Scopes on
+/// any number of nodes run at once: each guarantee below is kept by a statement of its own (a row lock, a unique
+/// index, an advisory lock), not by running alone.
+/// </summary>
+internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, NpgsqlTransaction transaction) : ITaskWriteScope
+{
+    /// <summary>Advisory lock classes of the running slots (two-int keys): "gqsu" and "gqsp" read as numbers.</summary>
+    private const int UserSlotClass = 0x67717375;
+    private const int ProviderSlotClass = 0x67717370;
+
+    /// <summary>
+    /// A key whose holder vanishes between the claim and the look-up is claimed again, at most this often. The claim
+    /// locks the row it found until this transaction ends, so a delete cannot come between; the bound is a safety net.
+    /// </summary>
+    private const int MaxClaimRounds = 3;
+
+    private bool _disposed;
+
+    public DbTransaction Transaction => transaction;
+
+    public async Task<VideoTask?> TaskGetAsync(string taskId, CancellationToken cancellationToken)
+    {
+        await using var command = Command(TaskSqlText.TaskGet);
+        command.Parameters.AddWithValue("id", taskId);
+        return (await TaskRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+    }
+
+    public async Task TaskInsertAsync(VideoTask task, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var images = task.RequireImages();
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var insert = new NpgsqlBatchCommand(TaskSqlText.TaskInsert);
+        foreach (var (name, value) in TaskRows.Parameters(task))
+        {
+            insert.Parameters.AddWithValue(name, value);
+        }
+
+        batch.BatchCommands.Add(insert);
+        if (images.Count > 0)
+        {
+            // Written once: task updates never touch this row, so its megabytes are not rewritten by every change.
+            var insertImages = new NpgsqlBatchCommand(TaskSqlText.TaskImagesInsert);
+            insertImages.Parameters.AddWithValue("task_id", task.Id);
+            insertImages.Parameters.AddWithValue("images", TaskJson.SerializeImages(images)); // spliced as is into logged events
+            batch.BatchCommands.Add(insertImages);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One UPDATE ... WHERE version = @expected_version: the row lock makes concurrent updates from one version wait
+    /// for each other, and each re-checks the version on the row the previous one committed (task_update.sql).
+    /// </summary>
+    public async Task<bool> TaskUpdateAsync(VideoTask task, long expectedVersion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        await using var command = Command(TaskSqlText.TaskUpdate);
+        foreach (var (name, value) in TaskRows.Parameters(task))
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        command.Parameters.AddWithValue("expected_version", expectedVersion);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>
+    /// Two transaction-level advisory locks, the user's then the provider's (lock_slots.sql). Every start and every
+    /// move out of running takes them before it reads the counts, so each count read after them includes every
+    /// change that held them before (READ COMMITTED: a statement sees what committed before it began) and none can
+    /// change until this transaction ends. Always user first: no cycle of waits can form.
+    /// </summary>
+    public async Task LockSlotsAsync(string userId, string provider, CancellationToken cancellationToken)
+    {
+        await using var command = Command(TaskSqlText.LockSlots);
+        command.Parameters.AddWithValue("user_class", UserSlotClass);
+        command.Parameters.AddWithValue("user_id", userId);
+        command.Parameters.AddWithValue("provider_class", ProviderSlotClass);
+        command.Parameters.AddWithValue("provider", provider);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<int> TaskCountRunningAsync(string? userId, string? provider, CancellationToken cancellationToken)
+    {
+        await using var command = Command(TaskSqlText.CountRunning(userId));
+        BindCountRunning(command.Parameters, userId, provider);
+        return (int)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    public async Task<IReadOnlyList<VideoTask>> TaskListQueuedHeadsAsync(string? userId, string? provider, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = Command(userId is not null ? TaskSqlText.TaskQueuedHeadsByUser : TaskSqlText.TaskQueuedHeadsByProvider);
+        if (userId is not null)
+        {
+            command.Parameters.AddWithValue("user_id", userId);
+        }
+        else
+        {
+            command.Parameters.AddWithValue("provider", provider ?? throw new ArgumentException("Name a user or a provider.", nameof(provider)));
+        }
+
+        // A user's lines, one per provider: few, so the provider filter (when both are given) is applied here.
+        command.Parameters.AddWithValue("limit", userId is not null && provider is not null ? int.MaxValue : limit);
+        var heads = await TaskRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+        return userId is not null && provider is not null ? [.. heads.Where(t => t.Provider == provider).Take(limit)] : heads;
+    }
+
+    /// <summary>The insert, its subtransaction and its notification: see event_append.sql and <see cref="EventVisibility"/>.</summary>
+    public async Task<long> EventAppendAsync(VideoTask task, string payload, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        await using var command = Command(TaskSqlText.EventAppend);
+        command.Parameters.AddWithValue("task_id", task.Id);
+        command.Parameters.AddWithValue("user_id", task.UserId);
+        command.Parameters.AddWithValue("created_at", TaskRows.ToMs(now));
+        command.Parameters.AddWithValue("payload", payload);
+        long? sequence = null;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Several statements: the sequence is the result whose column is "seq" (the first is the xid).
+            do
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (reader.GetName(0) == "seq")
+                    {
+                        sequence = reader.GetInt64(0);
+                    }
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+        }
+
+        return sequence ?? throw new InvalidOperationException("The event insert returned no sequence number.");
+    }
+
+    /// <summary>
+    /// One INSERT ... ON CONFLICT on the key's primary key (idempotency_claim.sql): the unique index makes concurrent
+    /// claims of one key, on any nodes, wait for each other, so exactly one gets a row back. When none comes back the
+    /// key is held: the holder's row, committed and now locked by this claim, is read in a new statement.
+    /// </summary>
+    public async Task<string?> IdempotencyKeyClaimAsync(
+        string userId, string key, string taskId, DateTimeOffset now, DateTimeOffset notBefore, CancellationToken cancellationToken)
+    {
+        for (var round = 0; round < MaxClaimRounds; round++)
+        {
+            await using (var claim = Command(TaskSqlText.IdempotencyClaim))
+            {
+                claim.Parameters.AddWithValue("user_id", userId);
+                claim.Parameters.AddWithValue("key", key);
+                claim.Parameters.AddWithValue("task_id", taskId);
+                claim.Parameters.AddWithValue("created_at", TaskRows.ToMs(now));
+                claim.Parameters.AddWithValue("not_before", TaskRows.ToMs(notBefore));
+                if (await claim.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string)
+                {
+                    return null;
+                }
+            }
+
+            await using var holder = Command(TaskSqlText.IdempotencyHolder);
+            holder.Parameters.AddWithValue("user_id", userId);
+            holder.Parameters.AddWithValue("key", key);
+            if (await holder.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string holderTaskId)
+            {
+                return holderTaskId;
+            }
+        }
+
+        throw new InvalidOperationException($"The idempotency key of user {userId} could neither be claimed nor found holding a task.");
+    }
+
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        // Not cancellable: once asked to commit, finish the commit rather than leave the caller unsure.
+        await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Rolls back unless committed, and gives the connection back to the pool.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        try
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Binds the parameter of <see cref="TaskSqlText.CountRunning"/>.</summary>
+    internal static void BindCountRunning(NpgsqlParameterCollection parameters, string? userId, string? provider)
+    {
+        if (userId is not null)
+        {
+            parameters.AddWithValue("user_id", userId);
+        }
+        else
+        {
+            parameters.AddWithValue("provider", provider ?? throw new ArgumentException("Name a user or a provider.", nameof(provider)));
+        }
+    }
+
+    private NpgsqlCommand Command(string sql) => new(sql, connection, transaction);
+}

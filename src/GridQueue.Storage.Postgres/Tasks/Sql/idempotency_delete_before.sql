@@ -1,0 +1,1 @@
+DELETE FROM gq_task_idempotency WHERE created_at < @cutoff;
