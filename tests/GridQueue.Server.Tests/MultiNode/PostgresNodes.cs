@@ -35,7 +35,11 @@ internal sealed class PostgresNodes : IAsyncDisposable
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["Storage__Provider"] = "postgres",
-            ["Storage__ConnectionString"] = ConnectionString,
+            // Three nodes, their own connections and other tests share the test server's max_connections (300), so
+            // pools stay small, yet well above the workers: lease renewals and requests must not queue behind handlers.
+            ["Storage__ConnectionString"] = new NpgsqlConnectionStringBuilder(ConnectionString) { MaxPoolSize = 40 }.ConnectionString,
+            ["GridQueue__Engine__MaxWorkers"] = "10",
+            ["Logging__LogLevel__GridQueue.Tasks.Providers"] = "Warning",
             ["Storage__LeaderRetryInterval"] = "00:00:01",
             ["Auth__Mode"] = "dev",
             ["Auth__AllowDevMode"] = "true",
@@ -46,7 +50,8 @@ internal sealed class PostgresNodes : IAsyncDisposable
             ["Tasks__SweepInterval"] = "00:00:01",
             ["Api__GeneratePerMinute"] = "0",
             ["Api__ActionsPerMinute"] = "0",
-            ["GridQueue__Engine__LeaseDuration"] = "00:00:03",
+            // Short enough to rescue a killed node's jobs within seconds, long enough for renewals on a busy machine.
+            ["GridQueue__Engine__LeaseDuration"] = "00:00:06",
             ["GridQueue__Engine__RescueInterval"] = "00:00:01",
             ["GridQueue__Engine__CancelCheckInterval"] = "00:00:01",
             ["GridQueue__Engine__PollInterval"] = "00:00:01",
