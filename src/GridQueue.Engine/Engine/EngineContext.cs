@@ -8,9 +8,10 @@ namespace GridQueue.Engine.Engine;
 /// <summary>What the engine's small services share: settings, store, clock, this node's leases.</summary>
 internal sealed class EngineContext
 {
-    public EngineContext(IJobStore store, JobEngineOptions options, TimeProvider time, ILogger logger)
+    public EngineContext(IJobStore store, JobEngineOptions options, TimeProvider time, ILogger logger, ILeaderElector leader)
     {
         Store = store;
+        Leader = leader;
         Options = options;
         Time = time;
         Logger = logger;
@@ -21,6 +22,9 @@ internal sealed class EngineContext
     }
 
     public IJobStore Store { get; }
+
+    /// <summary>Whether this node runs the whole-database chores (rescue, cleanup) now.</summary>
+    public ILeaderElector Leader { get; }
     public JobEngineOptions Options { get; }
     public TimeProvider Time { get; }
     public ILogger Logger { get; }

@@ -34,7 +34,8 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
         JobHandlerRegistry handlers,
         TimeProvider? time = null,
         ILoggerFactory? loggerFactory = null,
-        IServiceProvider? services = null)
+        IServiceProvider? services = null,
+        ILeaderElector? leader = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
@@ -46,7 +47,7 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
         }
 
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<JobEngine>();
-        _context = new EngineContext(store, options, time ?? TimeProvider.System, logger);
+        _context = new EngineContext(store, options, time ?? TimeProvider.System, logger, leader ?? AlwaysLeader.Instance);
         _completer = new Completer(_context, OnOutcomesStored);
         var executor = new JobExecutor(
             _context, handlers, services ?? EmptyServices.Instance, new OutcomeRecorder(options, new RetryPolicy(options)), _completer);

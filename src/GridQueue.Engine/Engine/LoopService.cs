@@ -76,14 +76,20 @@ internal abstract class LoopService(EngineContext context, string name)
     }
 }
 
-/// <summary>A loop that does one round of work every interval.</summary>
+/// <summary>
+/// A loop that does one round of work every interval, on the cluster's leader only: its work concerns the whole
+/// database, so one node doing it is enough (see <see cref="Storage.ILeaderElector"/>).
+/// </summary>
 internal abstract class PeriodicService(EngineContext context, string name, TimeSpan interval)
     : LoopService(context, name)
 {
     protected sealed override async Task RunAsync(CancellationToken stopping)
     {
         await Task.Delay(EngineContext.Jittered(interval), Context.Time, stopping).ConfigureAwait(false);
-        await RunOnceAsync(stopping).ConfigureAwait(false);
+        if (Context.Leader.IsLeader)
+        {
+            await RunOnceAsync(stopping).ConfigureAwait(false);
+        }
     }
 
     public abstract Task RunOnceAsync(CancellationToken cancellationToken);

@@ -5,7 +5,8 @@ using GridQueue.Engine.Storage;
 namespace GridQueue.Engine.Engine;
 
 /// <summary>
-/// Claims due jobs for free worker slots and starts them. It claims at once when woken by new work on this node;
+/// Claims due jobs for free worker slots and starts them. It claims at once when woken by new work on this node or,
+/// where the store offers an <see cref="Storage.IJobAvailabilityFeed"/>, by another node's insert;
 /// while busy it waits until a quarter of the pool is free so claims stay batched; with nothing to do it sleeps
 /// until the next scheduled job is due or the jittered poll interval passes, whichever comes first.
 /// </summary>
@@ -136,8 +137,8 @@ internal sealed class Producer(EngineContext context, JobExecutor executor) : Lo
                 continue;
             }
 
-            // A poll that runs out claims whatever the pool can take, however few slots are free: jobs inserted,
-            // rescued or freed by other nodes are only ever seen this way.
+            // A poll that runs out claims whatever the pool can take, however few slots are free: jobs rescued or
+            // freed by other nodes, and their inserts when the store sends no notifications, are only seen this way.
             if (!await Context.ProducerWake.WaitAsync(WaitTime(mayHaveMore, now), Context.Time, stopping).ConfigureAwait(false))
             {
                 _newWork = true;

@@ -1,8 +1,9 @@
 namespace GridQueue.Engine.Engine;
 
 /// <summary>
-/// Moves on running jobs whose lease expired (their node died or stalled), on any node: the update is conditional,
-/// so two rescuers racing do the work once. Rescued jobs run again with the attempt counted.
+/// Moves on running jobs whose lease expired (their node died or stalled), on the leader: the update is conditional,
+/// so two rescuers racing (a leader change in flight) still do the work once. Rescued jobs run again with the attempt
+/// counted.
 /// </summary>
 internal sealed class Rescuer(EngineContext context, Action onRescued)
     : PeriodicService(context, "rescuer", context.Options.RescueInterval)

@@ -9,7 +9,10 @@ using Microsoft.Extensions.Options;
 
 namespace GridQueue.Engine.Hosting;
 
-/// <summary>Registers the engine in a host. A storage package registers the <see cref="IJobStore"/>.</summary>
+/// <summary>
+/// Registers the engine in a host. A storage package registers the <see cref="IJobStore"/> and, for a database that
+/// several nodes share, an <see cref="ILeaderElector"/>.
+/// </summary>
 public static class JobEngineServiceCollectionExtensions
 {
     /// <summary>
@@ -43,7 +46,8 @@ public static class JobEngineServiceCollectionExtensions
             sp.GetRequiredService<JobHandlerRegistry>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILoggerFactory>(),
-            sp));
+            sp,
+            sp.GetService<ILeaderElector>()));
         services.AddHostedService(sp => sp.GetRequiredService<JobEngine>());
         return services;
     }

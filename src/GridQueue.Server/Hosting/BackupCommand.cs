@@ -36,6 +36,14 @@ public static class BackupCommand
 
         // The server's own wiring, built but not started: the same settings find the same database and key ring.
         await using var app = ServerApp.Build(args[2..]);
+        if (StorageSetup.ProviderOf(app.Configuration) == StorageSetup.Postgres)
+        {
+            await Console.Error.WriteLineAsync(
+                "backup: this command copies a SQLite database; on PostgreSQL use pg_dump (the key ring is in the same " +
+                "database, table gq_dataprotection_keys, so one dump holds both).").ConfigureAwait(false);
+            return 2;
+        }
+
         var store = app.Services.GetRequiredService<SqliteJobStore>();
         var keyRing = (app.Services.GetRequiredService<IOptions<KeyManagementOptions>>().Value.XmlRepository as FileSystemXmlRepository)?.Directory
             ?? throw new InvalidOperationException("The key ring is not kept in a folder; nothing to copy it from.");

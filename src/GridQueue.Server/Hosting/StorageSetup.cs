@@ -1,3 +1,6 @@
+using GridQueue.Storage.Postgres;
+using GridQueue.Storage.Postgres.Cluster;
+using GridQueue.Storage.Postgres.Tasks;
 using GridQueue.Storage.Sqlite;
 using GridQueue.Storage.Sqlite.Tasks;
 using GridQueue.Tasks.Storage;
@@ -7,9 +10,11 @@ using Microsoft.Data.Sqlite;
 namespace GridQueue.Server.Hosting;
 
 /// <summary>
-/// Chooses the storage backend from Storage__Provider and keeps Data Protection keys beside the database. One setting,
-/// Storage__DataDirectory, places both (the database as gridqueue.db, the key ring in keys/); relative paths resolve
-/// against the working directory, so services and containers should give an absolute one.
+/// Chooses the storage backend from Storage__Provider and keeps the Data Protection key ring with the database.
+/// SQLite (the default): one setting, Storage__DataDirectory, places both (the database as gridqueue.db, the key ring
+/// in keys/); relative paths resolve against the working directory, so services and containers should give an
+/// absolute one. PostgreSQL: Storage__ConnectionString (or ConnectionStrings__GridQueue) names the database that every
+/// node shares; the key ring is a table in it, and the nodes wake each other and elect one leader for the chores.
 /// </summary>
 public static class StorageSetup
 {
@@ -18,10 +23,10 @@ public static class StorageSetup
     public static IServiceCollection AddGridQueueStorage(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(SectionName);
-        var provider = section["Provider"] is { Length: > 0 } p ? p.Trim().ToLowerInvariant() : "sqlite";
+        var provider = ProviderOf(configuration);
         switch (provider)
         {
-            case "sqlite":
+            case Sqlite:
                 var options = new SqliteStorageOptions();
                 section.Bind(options);
                 if (string.IsNullOrWhiteSpace(section["ConnectionString"]))
@@ -39,12 +44,38 @@ public static class StorageSetup
                 services.AddSingleton<ITaskStore>(sp => sp.GetRequiredService<SqliteTaskStore>());
                 AddDataProtection(services, configuration, DatabaseFolder(options.ConnectionString));
                 return services;
-            case "postgres":
-                throw new InvalidOperationException(
-                    "Storage__Provider 'postgres' is not available in this version yet; use 'sqlite' (the default).");
+            case Postgres:
+                AddPostgres(services, configuration, section);
+                return services;
             default:
                 throw new InvalidOperationException($"Storage__Provider is '{provider}'; it must be 'sqlite' or 'postgres'.");
         }
+    }
+
+    public const string Sqlite = "sqlite";
+    public const string Postgres = "postgres";
+
+    /// <summary>Storage__Provider, trimmed and lower-cased; sqlite when not set.</summary>
+    public static string ProviderOf(IConfiguration configuration) =>
+        configuration.GetSection(SectionName)["Provider"] is { Length: > 0 } p ? p.Trim().ToLowerInvariant() : Sqlite;
+
+    private static void AddPostgres(IServiceCollection services, IConfiguration configuration, IConfigurationSection section)
+    {
+        var connectionString = section["ConnectionString"] is { Length: > 0 } own ? own : configuration.GetConnectionString("GridQueue");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                "Storage__Provider is 'postgres' but no connection string is set: give Storage__ConnectionString (or " +
+                "ConnectionStrings__GridQueue), e.g. Host=db;Database=gridqueue;Username=gridqueue;Password=....");
+        }
+
+        services.AddGridQueuePostgresStorage(o => o.ConnectionString = connectionString);
+        services.AddGridQueuePostgresCluster(section.Bind);
+        services.AddSingleton(sp => new PostgresTaskStore(sp.GetRequiredService<PostgresJobStore>()));
+        services.AddSingleton<ITaskStore>(sp => sp.GetRequiredService<PostgresTaskStore>());
+
+        // The key ring is the table gq_dataprotection_keys, which AddGridQueuePostgresCluster wires in.
+        services.AddDataProtection().SetApplicationName(ApplicationName);
     }
 
     /// <summary>The database file: gridqueue.db in Storage__DataDirectory when set (made absolute), else ./data.</summary>
@@ -55,6 +86,9 @@ public static class StorageSetup
 
     /// <summary>The database's file name in a data directory.</summary>
     public const string DatabaseFileName = "gridqueue.db";
+
+    /// <summary>Data Protection's application name: values protected by one node unprotect on every node that shares it.</summary>
+    private const string ApplicationName = "GridQueue";
 
     /// <summary>The key ring's folder, beside the database.</summary>
     public const string KeysFolderName = "keys";
@@ -74,7 +108,7 @@ public static class StorageSetup
     {
         var keys = configuration["DataProtection:KeysDirectory"] is { Length: > 0 } configured ? configured : Path.Combine(databaseFolder, KeysFolderName);
         services.AddDataProtection()
-            .SetApplicationName("GridQueue")
+            .SetApplicationName(ApplicationName)
             .PersistKeysToFileSystem(new DirectoryInfo(keys));
     }
 }

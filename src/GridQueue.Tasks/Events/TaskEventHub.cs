@@ -7,12 +7,13 @@ namespace GridQueue.Tasks.Events;
 /// <summary>
 /// Pushes stored events to live listeners. One loop per server reads the event log after the last sequence it
 /// delivered and hands each event to the owner's listeners. It wakes when this process commits a change
-/// (<see cref="TaskChangeSignal"/>) and otherwise polls once a second, which picks up changes other processes wrote
-/// to the same database. Reading back from the log, rather than passing objects in memory, keeps one order (the
-/// sequence) for live and replayed events alike.
+/// (<see cref="TaskChangeSignal"/>), when another node does (where the store offers an <see cref="ITaskEventFeed"/>)
+/// and otherwise polls once a second, which picks up changes other processes wrote to the same database. Reading back
+/// from the log, rather than passing objects in memory, keeps one order (the sequence) for live and replayed events
+/// alike, and makes a notification no more than "look now".
 /// </summary>
 public sealed partial class TaskEventHub(
-    ITaskStore store, TaskChangeSignal signal, ILogger<TaskEventHub> logger) : BackgroundService
+    ITaskStore store, TaskChangeSignal signal, ILogger<TaskEventHub> logger, ITaskEventFeed? feed = null) : BackgroundService
 {
     /// <summary>Events one listener may have waiting before it is dropped.</summary>
     public const int ListenerCapacity = 10_000;
@@ -59,6 +60,9 @@ public sealed partial class TaskEventHub(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         Interlocked.Exchange(ref _delivered, await store.EventLastSequenceAsync(stoppingToken).ConfigureAwait(false));
+
+        // Listening starts before the first read, so nothing committed after that read goes unannounced.
+        await using var otherNodes = feed is null ? null : await feed.SubscribeAsync(signal.Raise, stoppingToken).ConfigureAwait(false);
         _ready.TrySetResult();
         try
         {

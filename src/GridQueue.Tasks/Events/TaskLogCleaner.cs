@@ -1,3 +1,4 @@
+using GridQueue.Engine.Storage;
 using GridQueue.Tasks.Options;
 using GridQueue.Tasks.Storage;
 using Microsoft.Extensions.Hosting;
@@ -8,10 +9,12 @@ namespace GridQueue.Tasks.Events;
 
 /// <summary>
 /// Deletes events older than the retention (the contract promises at least 24 h of replay) and expired
-/// idempotency keys, in small batches so no write holds the database for long. Task rows are kept.
+/// idempotency keys, in small batches so no write holds the database for long. Task rows are kept. Where several nodes
+/// share the database only the leader cleans (<see cref="ILeaderElector"/>).
 /// </summary>
 public sealed partial class TaskLogCleaner(
-    ITaskStore store, IOptions<TasksOptions> options, TimeProvider time, ILogger<TaskLogCleaner> logger) : BackgroundService
+    ITaskStore store, IOptions<TasksOptions> options, TimeProvider time, ILogger<TaskLogCleaner> logger, ILeaderElector? leader = null)
+    : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
     private const int BatchSize = 5_000;
@@ -25,7 +28,10 @@ public sealed partial class TaskLogCleaner(
             {
                 try
                 {
-                    await CleanOnceAsync(stoppingToken).ConfigureAwait(false);
+                    if ((leader ?? AlwaysLeader.Instance).IsLeader)
+                    {
+                        await CleanOnceAsync(stoppingToken).ConfigureAwait(false);
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

@@ -1,5 +1,6 @@
 using GridQueue.Engine.Engine;
 using GridQueue.Tasks.Model;
+using GridQueue.Engine.Storage;
 using GridQueue.Tasks.Options;
 using GridQueue.Tasks.Storage;
 using Microsoft.Extensions.Hosting;
@@ -15,7 +16,8 @@ namespace GridQueue.Tasks.Jobs;
 /// out of attempts, a lease lost on the last one) or vanished; failing frees the task's slot and erases the user's
 /// key. It also starts waiting tasks that a free slot should have started (<see cref="TaskSlots.WakeStartableAsync"/>).
 /// Each change is a compare-and-set, so a handler finishing the same task at the same moment, or a sweeper on another
-/// node, makes it happen once. A pass only reads unless it finds something to do.
+/// node, makes it happen once. A pass only reads unless it finds something to do. Where several nodes share the
+/// database only the leader sweeps (<see cref="ILeaderElector"/>).
 /// </summary>
 public sealed partial class TaskSweeper(
     ITaskStore store,
@@ -24,7 +26,8 @@ public sealed partial class TaskSweeper(
     JobEngine engine,
     IOptions<TasksOptions> options,
     TimeProvider time,
-    ILogger<TaskSweeper> logger) : BackgroundService
+    ILogger<TaskSweeper> logger,
+    ILeaderElector? leader = null) : BackgroundService
 {
     /// <summary>Tasks handled per batch of one pass (a pass repeats while batches are full).</summary>
     private const int BatchSize = 200;
@@ -46,7 +49,10 @@ public sealed partial class TaskSweeper(
             {
                 try
                 {
-                    await SweepOnceAsync(stoppingToken).ConfigureAwait(false);
+                    if ((leader ?? AlwaysLeader.Instance).IsLeader)
+                    {
+                        await SweepOnceAsync(stoppingToken).ConfigureAwait(false);
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
