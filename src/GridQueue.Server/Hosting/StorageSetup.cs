@@ -1,3 +1,4 @@
+using GridQueue.Server.Telemetry;
 using GridQueue.Storage.Postgres;
 using GridQueue.Storage.Postgres.Cluster;
 using GridQueue.Storage.Postgres.Tasks;
@@ -42,6 +43,8 @@ public static class StorageSetup
                 });
                 services.AddSingleton(sp => new SqliteTaskStore(sp.GetRequiredService<SqliteJobStore>()));
                 services.AddSingleton<ITaskStore>(sp => sp.GetRequiredService<SqliteTaskStore>());
+                services.AddSingleton(sp => new GaugeConnections(() =>
+                    sp.GetRequiredService<SqliteJobStore>().Connections.OpenAsync().GetAwaiter().GetResult())); // synchronous inside
                 AddDataProtection(services, configuration, DatabaseFolder(options.ConnectionString));
                 return services;
             case Postgres:
@@ -73,6 +76,7 @@ public static class StorageSetup
         services.AddGridQueuePostgresCluster(section.Bind);
         services.AddSingleton(sp => new PostgresTaskStore(sp.GetRequiredService<PostgresJobStore>()));
         services.AddSingleton<ITaskStore>(sp => sp.GetRequiredService<PostgresTaskStore>());
+        services.AddSingleton(sp => new GaugeConnections(() => sp.GetRequiredService<PostgresJobStore>().DataSource.OpenConnection()));
 
         // The key ring is the table gq_dataprotection_keys, which AddGridQueuePostgresCluster wires in.
         services.AddDataProtection().SetApplicationName(ApplicationName);

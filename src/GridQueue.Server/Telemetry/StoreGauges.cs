@@ -1,7 +1,6 @@
 using System.Data.Common;
 using GridQueue.Engine.Jobs;
 using GridQueue.Engine.Options;
-using GridQueue.Storage.Sqlite;
 using GridQueue.Tasks.Model;
 using GridQueue.Tasks.Providers;
 using Microsoft.Extensions.Options;
@@ -14,12 +13,13 @@ namespace GridQueue.Server.Telemetry;
 /// numbers are read at most once per <see cref="MaxAge"/> and served from memory in between. Both queries are
 /// answered from the partial indexes on unfinished rows (gq_jobs_claim's and gq_tasks_unfinished's WHERE).
 /// <para>
-/// The SQL is SQLite's and lives here rather than behind the storage interface: it serves only the gauges, and a
-/// PostgreSQL backend would bring its own reader.
+/// The SQL lives here rather than behind the storage interfaces: it serves only the gauges, and one text is valid on
+/// SQLite and PostgreSQL alike (same tables, times in Unix milliseconds on both), run on a connection of the
+/// server's own store (<see cref="GaugeConnections"/>).
 /// </para>
 /// </summary>
 public sealed partial class StoreGauges(
-    SqliteJobStore store,
+    GaugeConnections connections,
     IOptions<JobEngineOptions> engine,
     ProviderCatalog providers,
     TimeProvider time,
@@ -29,7 +29,7 @@ public sealed partial class StoreGauges(
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
 
     private const string JobsSql = """
-        SELECT queue, count(*), coalesce(sum(scheduled_at <= @now), 0) FROM gq_jobs
+        SELECT queue, count(*), count(*) FILTER (WHERE scheduled_at <= @now) FROM gq_jobs
         WHERE state IN ('available', 'scheduled', 'retryable')
         GROUP BY queue;
         """;
@@ -74,13 +74,15 @@ public sealed partial class StoreGauges(
 
         try
         {
-            // Microsoft.Data.Sqlite does its work synchronously, so waiting on it here blocks no more than the read;
-            // the gauges' callbacks cannot be asynchronous.
-            using var connection = store.Connections.OpenAsync().GetAwaiter().GetResult();
+            // The gauges' callbacks cannot be asynchronous: the read blocks the collecting thread, at most once per MaxAge.
+            using var connection = connections.Open();
             using (var command = connection.CreateCommand())
             {
                 command.CommandText = JobsSql;
-                command.Parameters.AddWithValue("@now", now.ToUnixTimeMilliseconds());
+                var at = command.CreateParameter();
+                at.ParameterName = "@now";
+                at.Value = now.ToUnixTimeMilliseconds();
+                command.Parameters.Add(at);
                 using var reader = command.ExecuteReader();
                 while (reader.Read())
                 {
@@ -111,6 +113,12 @@ public sealed partial class StoreGauges(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The queue and task gauges could not read the database; they report nothing until the next read.")]
     private partial void LogReadFailed(Exception exception);
+}
+
+/// <summary>Opens a read connection on the server's database, whichever store it is.</summary>
+public sealed class GaugeConnections(Func<DbConnection> open)
+{
+    public DbConnection Open() => open();
 }
 
 /// <summary>One read of the database's counts.</summary>

@@ -80,4 +80,20 @@ public sealed class PostgresServerTests(ITestOutputHelper output) : IAsyncLifeti
             }
         }
     }
+
+    [Fact]
+    public async Task Metrics_OnPostgres_TheQueueAndTaskGaugesReadTheDatabase()
+    {
+        var node = await _nodes.StartAsync("scraped-node", new Dictionary<string, string>(StringComparer.Ordinal) { ["Telemetry__Prometheus"] = "true" });
+        using var client = await node.CreateClientAsync("alice");
+        var id = (await client.GenerateAsync(TaskApi.Body("scraped on postgres"))).Id();
+        Assert.Equal("succeeded", (await client.WaitAsync(id, t => t.IsTerminal())).Status());
+
+        using var scraper = node.CreateClient();
+        var body = await scraper.GetStringAsync("metrics");
+
+        Assert.Contains("gridqueue_queue_waiting{", body, StringComparison.Ordinal);
+        Assert.Contains("gridqueue_tasks_unfinished{", body, StringComparison.Ordinal);
+        Assert.DoesNotContain(node.Output, line => line.Contains("gauges could not read", StringComparison.Ordinal));
+    }
 }
