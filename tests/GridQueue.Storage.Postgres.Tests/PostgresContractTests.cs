@@ -7,3 +7,6 @@ public sealed class PostgresJobStoreTests() : JobStoreContractTests(new Postgres
 
 /// <summary>The shared engine contract on a real PostgreSQL database.</summary>
 public sealed class PostgresEngineTests() : EngineContractTests(new PostgresTestDatabase());
+
+/// <summary>Claiming ahead on a real PostgreSQL database.</summary>
+public sealed class PostgresClaimAheadTests() : ClaimAheadContractTests(new PostgresTestDatabase());
