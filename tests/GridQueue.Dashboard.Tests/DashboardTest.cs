@@ -130,9 +130,6 @@ public abstract class DashboardTest(BrowserFixture browser, ITestOutputHelper ou
                 _errors.Add($"page error: {error}");
             }
         };
-
-        // The simulator's videos live at a host that does not resolve: the player's failed load is expected.
-        AllowConsoleError("the simulator's video URL does not resolve", (_, location) => location.StartsWith("https://simulator.invalid/", StringComparison.Ordinal));
     }
 
     /// <summary>Lets the test's page log a console error that matches (text, location); nothing else is accepted.</summary>

@@ -48,6 +48,7 @@ public static class ServerApp
             o => configuration.GetSection(TasksOptions.SectionName).Bind(o),
             o => configuration.GetSection(ProvidersOptions.SectionName).Bind(o),
             o => configuration.GetSection(SimulatorProviderOptions.SectionName).Bind(o));
+        services.AddSingleton<ISimulatorVideoLocation, SampleVideoLocation>();
         var t8star = configuration.GetSection(T8StarOptions.SectionName);
         if (!string.IsNullOrWhiteSpace(t8star["BaseUrl"]))
         {

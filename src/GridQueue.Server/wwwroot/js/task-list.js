@@ -226,7 +226,7 @@ export class TaskList {
     row.video.hidden = !url;
     if (!url) return;
     const video = h('video', { controls: true, preload: 'metadata', playsinline: true, src: url, 'aria-label': `Video for “${label}”` });
-    // The URL may not be playable here (the simulator's host does not resolve): keep only the link then.
+    // A provider's URL may not play here (a format this browser lacks, an expired link): keep only the link then.
     video.addEventListener('error', () => { video.hidden = true; });
     const link = h('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, 'Open video', h('span', { class: 'visually-hidden' }, ` for “${label}”`));
     row.video.append(video, link);

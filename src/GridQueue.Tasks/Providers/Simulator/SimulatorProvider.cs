@@ -10,9 +10,10 @@ namespace GridQueue.Tasks.Providers.Simulator;
 /// The default provider: an in-process stand-in for an upstream, for demos and a first run with nothing configured.
 /// A simulated video's whole life is encoded in its upstream id (start time, duration, whether it fails), so its
 /// status needs no memory and survives a server restart. It honours idempotency keys (within this process's life)
-/// and can cancel.
+/// and can cancel. Every finished video is the same short clip: <see cref="SimulatorProviderOptions.VideoUrl"/>, else
+/// the one the host serves (<paramref name="videoLocation"/>).
 /// </summary>
-public sealed class SimulatorProvider(IOptions<SimulatorProviderOptions> options, TimeProvider time) : IVideoProvider
+public sealed class SimulatorProvider(IOptions<SimulatorProviderOptions> options, TimeProvider time, ISimulatorVideoLocation? videoLocation = null) : IVideoProvider
 {
     public const string ProviderName = "simulator";
     private const int KeptKeys = 100_000;
@@ -68,12 +69,32 @@ public sealed class SimulatorProvider(IOptions<SimulatorProviderOptions> options
         var fraction = durationMs <= 0 ? 1.0 : Math.Clamp((double)elapsed / durationMs, 0, 1);
         ProviderStatus status = (fraction, fails) switch
         {
-            ( >= 1.0, false) => new(UpstreamState.Succeeded, 100, $"https://simulator.invalid/videos/{request.UpstreamTaskId}.mp4", null),
+            ( >= 1.0, false) => new(UpstreamState.Succeeded, 100, VideoUrl(), null),
             ( >= 0.9, true) => new(UpstreamState.Failed, 90, null, _options.FailReason),
             ( < 0.1, _) => new(UpstreamState.Pending, 0, null, null),
             _ => new(UpstreamState.Running, (int)(fraction * 100), null, null),
         };
         return Task.FromResult(status);
+    }
+
+    private string VideoUrl()
+    {
+        if (_options.VideoUrl is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        if (videoLocation is null)
+        {
+            throw new ProviderException(
+                ProviderErrorKind.Permanent,
+                "The simulator has no video to point at: set Providers:Simulator:VideoUrl or let the host serve its sample clip.");
+        }
+
+        // Only in the moments before the host listens (a task left running by the previous run, polled at start-up):
+        // the poll is simply tried again a little later.
+        return videoLocation.VideoUrl
+            ?? throw new ProviderException(ProviderErrorKind.Transient, "The server's own address, where the simulated video is served, is not known yet.");
     }
 
     public Task CancelAsync(ProviderCallRequest request, CancellationToken cancellationToken)

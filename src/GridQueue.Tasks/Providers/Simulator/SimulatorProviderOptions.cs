@@ -21,4 +21,11 @@ public sealed class SimulatorProviderOptions
     public double FailureRate { get; set; }
 
     public string FailReason { get; set; } = DefaultFailReason;
+
+    /// <summary>
+    /// The absolute URL every finished simulated video points at. Unset: the sample clip the host serves
+    /// (<see cref="ISimulatorVideoLocation"/>; the server's own <c>/samples/simulated.webm</c>).
+    /// </summary>
+    [Url]
+    public string? VideoUrl { get; set; }
 }
