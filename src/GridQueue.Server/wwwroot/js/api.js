@@ -69,7 +69,11 @@ export const api = {
     if (cursor) query.set('cursor', cursor);
     return request('GET', `/api/v1/video/tasks?${query}`, options);
   },
-  generate: (body, idempotencyKey) => request('POST', '/api/v1/video/generate', { body, headers: { 'Idempotency-Key': idempotencyKey } }),
+  /** userApiKey: the user's own upstream key, sent as X-User-Api-Key only when given. */
+  generate: (body, idempotencyKey, userApiKey = '') => request('POST', '/api/v1/video/generate', {
+    body,
+    headers: { 'Idempotency-Key': idempotencyKey, ...(userApiKey ? { 'X-User-Api-Key': userApiKey } : {}) },
+  }),
   cancel: taskId => request('POST', `/api/v1/video/cancel/${encodeURIComponent(taskId)}`),
   retry: taskId => request('POST', `/api/v1/video/retry/${encodeURIComponent(taskId)}`),
 };

@@ -1,6 +1,7 @@
 // The "New video" form: POST /api/v1/video/generate. Server validation errors (VALIDATION_ERROR details, one
 // message per field) are shown next to their fields (aria-invalid, aria-describedby); the button is disabled while
-// the request is on its way.
+// the request is on its way. The optional upstream key lives only in its field: read at submit, sent as a header,
+// cleared once the task is made (kept after a refused request, to send again), never written to storage or a URL.
 
 import { api, randomKey } from './api.js';
 import { $ } from './dom.js';
@@ -14,6 +15,7 @@ const FIELDS = {
   duration: 'duration',
   hd: 'hd',
   images: 'images',
+  'X-User-Api-Key': 'user-api-key',
 };
 
 // One image's problem is keyed by its index (images[0], images[1], ...); all show at the one Image URLs field.
@@ -58,6 +60,7 @@ export class TaskForm {
     this.clearErrors();
     $('#prompt', this.form).value = '';
     $('#images', this.form).value = '';
+    $('#user-api-key', this.form).value = '';
     this.idempotencyKey = null;
   }
 
@@ -87,6 +90,11 @@ export class TaskForm {
     if (duration.validity.badInput || duration.validity.rangeUnderflow || duration.validity.rangeOverflow || duration.validity.stepMismatch) {
       problems.duration = 'Duration must be a whole number of seconds between 1 and 60.';
     }
+    // A header carries printable ASCII only (the browser refuses anything else before sending).
+    const apiKey = $('#user-api-key', this.form).value.trim();
+    if (apiKey.length > 1024 || !/^[\x20-\x7e]*$/.test(apiKey)) {
+      problems['X-User-Api-Key'] = 'The API key must be at most 1024 printable ASCII characters.';
+    }
     return problems;
   }
 
@@ -103,7 +111,7 @@ export class TaskForm {
     this.button.disabled = true;
     this.button.setAttribute('aria-busy', 'true');
     try {
-      const task = await api.generate(this.read(), this.idempotencyKey);
+      const task = await api.generate(this.read(), this.idempotencyKey, $('#user-api-key', this.form).value.trim());
       this.reset();
       this.onCreated(task);
       $('#prompt', this.form).focus();
