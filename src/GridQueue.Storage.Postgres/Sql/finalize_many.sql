@@ -7,6 +7,11 @@ WITH f AS (
                          @scheduled_ats::bigint[], @errors::text[], @give_backs::boolean[])
         AS f(id, node, claims, state, now, scheduled_at, errors, give_back)
 ),
+-- Row locks in id order, taken before the update: the update's own join order is the planner's, and two batches
+-- (or a batch and renew_leases.sql) locking shared rows in different orders deadlock.
+locked AS MATERIALIZED (
+    SELECT gq_jobs.id FROM gq_jobs WHERE gq_jobs.id IN (SELECT id FROM f) ORDER BY gq_jobs.id FOR UPDATE
+),
 written AS (
     UPDATE gq_jobs
     SET state = CASE WHEN gq_jobs.cancel_requested_at IS NOT NULL AND f.state <> 'completed' THEN 'cancelled' ELSE f.state END,
@@ -19,7 +24,7 @@ written AS (
         errors = COALESCE(f.errors::jsonb, gq_jobs.errors),
         lease_owner = NULL,
         lease_expires_at = NULL
-    FROM f
+    FROM f JOIN locked ON locked.id = f.id
     WHERE gq_jobs.id = f.id
       AND gq_jobs.state = 'running'
       AND gq_jobs.lease_owner = f.node

@@ -1,7 +1,14 @@
--- Extends the leases @node still holds (@ids with their @claims); reports requested cancels.
+-- Extends the leases @node still holds (@ids with their @claims); reports requested cancels. Rows are locked in id
+-- order first, as finalize_many.sql does, so the two never deadlock over shared rows.
+WITH l AS (
+    SELECT * FROM unnest(@ids::bigint[], @claims::int[]) AS l(id, claims)
+),
+locked AS MATERIALIZED (
+    SELECT gq_jobs.id FROM gq_jobs WHERE gq_jobs.id IN (SELECT id FROM l) ORDER BY gq_jobs.id FOR UPDATE
+)
 UPDATE gq_jobs
 SET lease_expires_at = @lease_expires_at
-FROM unnest(@ids::bigint[], @claims::int[]) AS l(id, claims)
+FROM l JOIN locked ON locked.id = l.id
 WHERE gq_jobs.id = l.id
   AND gq_jobs.state = 'running'
   AND gq_jobs.lease_owner = @node

@@ -78,15 +78,20 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
     /// Two transaction-level advisory locks, the user's then the provider's (lock_slots.sql). Every start and every
     /// move out of running takes them before it reads the counts, so each count read after them includes every
     /// change that held them before (READ COMMITTED: a statement sees what committed before it began) and none can
-    /// change until this transaction ends. Always user first: no cycle of waits can form.
+    /// change until this transaction ends. Always user first: no cycle of waits can form. A null one is skipped.
     /// </summary>
-    public async Task LockSlotsAsync(string userId, string provider, CancellationToken cancellationToken)
+    public async Task LockSlotsAsync(string? userId, string? provider, CancellationToken cancellationToken)
     {
+        if (userId is null && provider is null)
+        {
+            return;
+        }
+
         await using var command = Command(TaskSqlText.LockSlots);
         command.Parameters.AddWithValue("user_class", UserSlotClass);
-        command.Parameters.AddWithValue("user_id", userId);
+        command.Parameters.Add(new NpgsqlParameter<string?>("user_id", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = userId });
         command.Parameters.AddWithValue("provider_class", ProviderSlotClass);
-        command.Parameters.AddWithValue("provider", provider);
+        command.Parameters.Add(new NpgsqlParameter<string?>("provider", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = provider });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

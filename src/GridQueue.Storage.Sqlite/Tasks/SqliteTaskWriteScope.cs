@@ -84,7 +84,7 @@ internal sealed class SqliteTaskWriteScope(SqliteTaskStore store, SqliteTaskStor
     }
 
     /// <summary>Nothing to take: this transaction is the database's only writer (BEGIN IMMEDIATE) until it ends.</summary>
-    public Task LockSlotsAsync(string userId, string provider, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task LockSlotsAsync(string? userId, string? provider, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>A look and a write in one BEGIN IMMEDIATE transaction: no other writer, on any process, can come between.</summary>
     public async Task<string?> IdempotencyKeyClaimAsync(

@@ -38,7 +38,7 @@ public sealed class TaskSlots(
         await using var scope = await store.BeginAsync(WriteDurability.Durable, cancellationToken).ConfigureAwait(false);
 
         // First, so that the task and the counts are read as they are while no other start or end can change them.
-        await scope.LockSlotsAsync(task.UserId, task.Provider, cancellationToken).ConfigureAwait(false);
+        await LockLimitedSlotsAsync(scope, task.UserId, task.Provider, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var current = await scope.TaskGetAsync(task.Id, cancellationToken).ConfigureAwait(false);
         if (current is not { Status: VideoTaskStatus.Queued } || current.Attempt != task.Attempt || current.JobId != jobId)
@@ -86,7 +86,7 @@ public sealed class TaskSlots(
 
         // Held before the heads are read: a start that parked for want of this slot has committed (and is seen
         // here, parked) or waits for this transaction (and then counts the freed slot).
-        await scope.LockSlotsAsync(freed.UserId, freed.Provider, cancellationToken).ConfigureAwait(false);
+        await LockLimitedSlotsAsync(scope, freed.UserId, freed.Provider, cancellationToken).ConfigureAwait(false);
         var woken = new HashSet<string>(StringComparer.Ordinal);
         foreach (var head in await scope.TaskListQueuedHeadsAsync(freed.UserId, null, int.MaxValue, cancellationToken).ConfigureAwait(false))
         {
@@ -153,6 +153,16 @@ public sealed class TaskSlots(
     }
 
     /// <summary>Whether the user and the provider are under their limits (in <paramref name="scope"/>, or a plain read).</summary>
+    /// <summary>
+    /// Holds the slots that have a limit. A user or provider without one is not held: nothing is counted for it, and
+    /// holding it would make every start and end on that provider wait for one another across the cluster.
+    /// </summary>
+    private Task LockLimitedSlotsAsync(ITaskWriteScope scope, string userId, string provider, CancellationToken cancellationToken) =>
+        scope.LockSlotsAsync(
+            _options.MaxRunningPerUser > 0 ? userId : null,
+            _options.MaxRunningPerProvider.GetValueOrDefault(provider) > 0 ? provider : null,
+            cancellationToken);
+
     private async Task<bool> HasFreeSlotAsync(ITaskWriteScope? scope, string userId, string provider, CancellationToken cancellationToken)
     {
         var perProvider = _options.MaxRunningPerProvider.GetValueOrDefault(provider);

@@ -34,9 +34,11 @@ public interface ITaskWriteScope : IAsyncDisposable
     /// Holds the running slots of <paramref name="userId"/> and of <paramref name="provider"/> until this transaction
     /// ends: every transaction that starts a task or moves one out of running takes it first, so the running counts
     /// read after it (<see cref="TaskCountRunningAsync"/>) stay exact until commit, cluster-wide, and a start decided
-    /// on them cannot overshoot a limit. Transactions of other users and providers are not held up.
+    /// on them cannot overshoot a limit. Transactions of other users and providers are not held up. A null user or
+    /// provider is not held: callers pass null when it has no limit, so that, with no provider limit, starts and ends
+    /// of every user on one provider do not queue behind each other across the cluster.
     /// </summary>
-    Task LockSlotsAsync(string userId, string provider, CancellationToken cancellationToken);
+    Task LockSlotsAsync(string? userId, string? provider, CancellationToken cancellationToken);
 
     /// <summary>
     /// Running tasks of one user (<paramref name="userId"/>), or when it is null of one provider. Exact for a limit only after

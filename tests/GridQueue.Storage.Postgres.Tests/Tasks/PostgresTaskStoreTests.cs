@@ -124,6 +124,22 @@ public sealed class PostgresTaskStoreTests : IAsyncLifetime
         Assert.Equal((false, false), heldWhileOpen);
     }
 
+    [Fact]
+    public async Task LockSlots_ANullProvider_IsNotHeldAndDoesNotWaitForOneHeld()
+    {
+        await using var holder = await Store.BeginAsync(WriteDurability.Durable, CancellationToken.None);
+        await using var unlimitedProvider = await Store.BeginAsync(WriteDurability.Durable, CancellationToken.None);
+        await using var nothingHeld = await Store.BeginAsync(WriteDurability.Durable, CancellationToken.None);
+        await using var sameProvider = await Store.BeginAsync(WriteDurability.Durable, CancellationToken.None);
+        await holder.LockSlotsAsync("alice", null, CancellationToken.None);
+
+        // Would wait for the holder if the provider were held by either side.
+        await unlimitedProvider.LockSlotsAsync("bob", null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        await nothingHeld.LockSlotsAsync(null, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        await sameProvider.LockSlotsAsync(null, "simulator", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        await holder.CommitAsync(CancellationToken.None);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
