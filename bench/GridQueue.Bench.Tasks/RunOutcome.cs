@@ -11,8 +11,19 @@ internal sealed class RunOutcome
     public TimeSpan SubmitTime { get; set; }
     public TimeSpan RunTime { get; set; }
     public TimeSpan ClientCpu { get; set; }
-    public ResourceSummary ServerAtReady { get; set; } = ResourceSummary.Empty;
-    public ResourceSummary Server { get; set; } = ResourceSummary.Empty;
+
+    /// <summary>More than one node: every push crossed nodes.</summary>
+    public bool Clustered { get; init; }
+
+    /// <summary>Each node from its start to the first submit (node 1 first).</summary>
+    public IReadOnlyList<NodeResources> NodesAtReady { get; set; } = [];
+
+    /// <summary>Each node from the first submit to the last end (node 1 first).</summary>
+    public IReadOnlyList<NodeResources> Nodes { get; set; } = [];
+
+    /// <summary>The number of the node each of <see cref="Streams"/> was open on.</summary>
+    public IReadOnlyList<int> StreamNodes { get; init; } = [];
+
     public int UpstreamSubmissions { get; set; }
     public IReadOnlyList<string> Lost { get; set; } = [];
 

@@ -7,6 +7,7 @@ internal static class RunReport
 {
     public const double PushGoalMs = 20;
     public const double MemoryGoalMiB = 1024;
+    public const double CrossNodePushGoalMs = 50;
 
     public static void Print(RunOutcome run)
     {
@@ -47,12 +48,23 @@ internal static class RunReport
         PrintLatency("  while submitting", new Percentiles(samples.Where(s => s.ArrivalSeconds <= submitSeconds).Select(s => s.LatencyMs)));
         PrintLatency("  after submitting", new Percentiles(samples.Where(s => s.ArrivalSeconds > submitSeconds).Select(s => s.LatencyMs)));
         Report.Line($"  over {PushGoalMs} ms: {all.CountAbove(PushGoalMs)} of {all.Count}");
+        if (run.Clustered)
+        {
+            CrossNodeReport.PrintLatency(run);
+        }
 
-        var server = run.Server;
+        var server = run.Nodes.Count > 0 ? run.Nodes[0].Summary : ResourceSummary.Empty;
         Report.Line($"");
-        Report.Line($"server process (sampled every {ProcessSampler.Interval.TotalMilliseconds:0} ms from the first submit to the last end, {Report.Seconds(run.RunTime)}):");
-        Report.Line($"  memory: RSS before the first submit {run.ServerAtReady.EndRssMiB:0} MiB, peak {server.PeakRssMiB:0} MiB (kernel high-water mark {server.KernelPeakRssMiB:0} MiB), at the end {server.EndRssMiB:0} MiB; threads up to {server.PeakThreads}");
-        Report.Line($"  CPU: {server.CpuSeconds:0.0} s, average {server.AverageCpuPercent:0}% of one core, busiest second {server.PeakCpuPercent:0}%");
+        if (run.Clustered)
+        {
+            CrossNodeReport.PrintNodes(run);
+        }
+        else
+        {
+            Report.Line($"server process (sampled every {ProcessSampler.Interval.TotalMilliseconds:0} ms from the first submit to the last end, {Report.Seconds(run.RunTime)}):");
+            PrintResources("  ", AtReady(run, 0), server);
+        }
+
         Report.Line($"client (this process: SSE readers, submitters and the simulator): CPU {run.ClientCpu.TotalSeconds:0.0} s, average {run.ClientCpu.TotalSeconds / Math.Max(run.RunTime.TotalSeconds, 0.001) * 100:0}% of one core");
 
         foreach (var line in run.Lost)
@@ -61,8 +73,17 @@ internal static class RunReport
         }
 
         var pushGoal = all.At(99) < PushGoalMs ? "met" : "missed";
-        var memoryGoal = server.KernelPeakRssMiB < MemoryGoalMiB ? "met" : "missed";
-        Report.Line($"goals: push p99 under {PushGoalMs:0} ms {pushGoal}; server under 1 GiB {memoryGoal}");
+        var memoryGoal = run.Nodes.All(n => n.Summary.KernelPeakRssMiB < MemoryGoalMiB) ? "met" : "missed";
+        if (run.Clustered)
+        {
+            var crossGoal = all.At(99) < CrossNodePushGoalMs ? "met" : "missed";
+            Report.Line($"goals: push p99 under {PushGoalMs:0} ms {pushGoal}; cross-node push p99 under {CrossNodePushGoalMs:0} ms {crossGoal}; every node under 1 GiB {memoryGoal}");
+        }
+        else
+        {
+            Report.Line($"goals: push p99 under {PushGoalMs:0} ms {pushGoal}; server under 1 GiB {memoryGoal}");
+        }
+
         if (!run.Succeeded)
         {
             Report.Line($"FAILED: not every task ended cleanly (see above)");
@@ -72,7 +93,30 @@ internal static class RunReport
         var failed = tracker.Tasks.Count(t => t.EndStatus is "failed" or "cancelled");
         var lost = run.Options.Tasks - tracker.Ended;
         var state = lost == 0 ? "all completed" : $"NOT all completed ({tracker.Ended} ended)";
-        Report.Line($"tasks {run.Options.Tasks}: {state} ({succeeded} succeeded, {failed} failed), lost {lost}, push p50 {Report.Ms(all.At(50))} ms, p99 {Report.Ms(all.At(99))} ms, server peak RSS {server.KernelPeakRssMiB:0} MiB, CPU avg {server.AverageCpuPercent:0}%");
+        if (run.Clustered)
+        {
+            Report.Line($"tasks {run.Options.Tasks} on {run.Nodes.Count} nodes: {state} ({succeeded} succeeded, {failed} failed), lost {lost}, cross-node push p50 {Report.Ms(all.At(50))} ms, p99 {Report.Ms(all.At(99))} ms, {CrossNodeReport.NodeFigures(run)}");
+        }
+        else
+        {
+            Report.Line($"tasks {run.Options.Tasks}: {state} ({succeeded} succeeded, {failed} failed), lost {lost}, push p50 {Report.Ms(all.At(50))} ms, p99 {Report.Ms(all.At(99))} ms, server peak RSS {server.KernelPeakRssMiB:0} MiB, CPU avg {server.AverageCpuPercent:0}%");
+        }
+    }
+
+    /// <summary>The memory and CPU lines of one server process.</summary>
+    public static void PrintResources(string indent, ResourceSummary atReady, ResourceSummary run)
+    {
+        ArgumentNullException.ThrowIfNull(atReady);
+        ArgumentNullException.ThrowIfNull(run);
+        Report.Line($"{indent}memory: RSS before the first submit {atReady.EndRssMiB:0} MiB, peak {run.PeakRssMiB:0} MiB (kernel high-water mark {run.KernelPeakRssMiB:0} MiB), at the end {run.EndRssMiB:0} MiB; threads up to {run.PeakThreads}");
+        Report.Line($"{indent}CPU: {run.CpuSeconds:0.0} s, average {run.AverageCpuPercent:0}% of one core, busiest second {run.PeakCpuPercent:0}%");
+    }
+
+    /// <summary>Node <paramref name="index"/> from its start to the first submit.</summary>
+    public static ResourceSummary AtReady(RunOutcome run, int index)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return index < run.NodesAtReady.Count ? run.NodesAtReady[index].Summary : ResourceSummary.Empty;
     }
 
     private static void PrintLatency(string label, Percentiles p) =>

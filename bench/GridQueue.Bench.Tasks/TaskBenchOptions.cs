@@ -9,6 +9,9 @@ internal sealed record TaskBenchOptions
     public const int DefaultTasks = 100;
     public const int DefaultWorkers = 100;
     public const int DefaultSubmitParallel = 32;
+    public const int MaxNodes = 8;
+    public const string Sqlite = "sqlite";
+    public const string Postgres = "postgres";
     public static readonly TimeSpan DefaultPoll = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan DefaultDuration = TimeSpan.FromSeconds(20);
 
@@ -27,11 +30,20 @@ internal sealed record TaskBenchOptions
           --failure-rate R        fraction 0..1 of tasks the simulator fails (default 0)
           --timeout D             after the last submit, how long to wait for every task to end
                                   (default: duration + 3 x poll + 2 min)
+          --store NAME            the server's storage: sqlite (default) or postgres
+          --conn TEXT             postgres only (required): an Npgsql connection string to a server where the
+                                  benchmark may create a database; it runs in a new one, gq_bench_<random>,
+                                  dropped at the end
+          --nodes N               server processes sharing the one database (default 1; more only with postgres).
+                                  Node 1 takes every submit and runs every task; the other nodes run no task and
+                                  serve the users' SSE streams, so every push measured crosses nodes
           --server-dll PATH       GridQueue.Server.dll to run (default: the one built beside this benchmark,
                                   else src/GridQueue.Server/bin/Release/net10.0)
-          --server-env NAME=VALUE extra environment for the server, e.g. Storage__Synchronous=NORMAL (repeatable)
+          --server-env NAME=VALUE extra environment for the server (every node), e.g. Storage__Synchronous=NORMAL
+                                  (repeatable)
           --samples-csv PATH      write every push latency sample (arrival, latency, kind, event id) as CSV
-          --keep                  keep the server's temporary folder (database, log) and print its path
+          --keep                  keep the server's temporary folder (SQLite database, logs) and the PostgreSQL
+                                  database, and print where they are
           --help                  print this text
 
         Durations: 500ms, 2s, 1.5s, 2m or 00:00:02.
@@ -40,6 +52,7 @@ internal sealed record TaskBenchOptions
     private static readonly HashSet<string> Names = new(StringComparer.Ordinal)
     {
         "tasks", "users", "warmup", "poll", "duration", "workers", "submit-parallel", "failure-rate", "timeout", "server-dll", "server-env", "samples-csv",
+        "store", "conn", "nodes",
     };
 
     public int Tasks { get; init; } = DefaultTasks;
@@ -58,6 +71,15 @@ internal sealed record TaskBenchOptions
     public string? ServerDll { get; init; }
 
     public IReadOnlyList<KeyValuePair<string, string>> ServerEnvironment { get; init; } = [];
+
+    /// <summary><see cref="Sqlite"/> or <see cref="Postgres"/>.</summary>
+    public string Store { get; init; } = Sqlite;
+
+    /// <summary>With <see cref="Postgres"/>: where the run's database is created. Null with SQLite.</summary>
+    public string? ConnectionString { get; init; }
+
+    /// <summary>Server processes on the one database; more than one only with <see cref="Postgres"/>.</summary>
+    public int Nodes { get; init; } = 1;
     public bool Keep { get; init; }
 
     /// <summary>Null: no CSV.</summary>
@@ -186,6 +208,34 @@ internal sealed record TaskBenchOptions
             return Fail($"--server-dll '{serverDll}' does not exist");
         }
 
+        var store = values.GetValueOrDefault("store", Sqlite);
+        if (store is not (Sqlite or Postgres))
+        {
+            return Fail($"--store must be {Sqlite} or {Postgres} (got '{store}')");
+        }
+
+        values.TryGetValue("conn", out var conn);
+        if (store == Postgres && string.IsNullOrWhiteSpace(conn))
+        {
+            return Fail("--store postgres needs --conn with a connection string");
+        }
+
+        if (store != Postgres && conn is not null)
+        {
+            return Fail("--conn is for --store postgres only");
+        }
+
+        var nodes = 1;
+        if (values.TryGetValue("nodes", out text) && !TryCount(text, MaxNodes, out nodes))
+        {
+            return Fail($"--nodes must be a whole number from 1 to {MaxNodes} (got '{text}')");
+        }
+
+        if (nodes > 1 && store != Postgres)
+        {
+            return Fail("--nodes above 1 needs --store postgres: only nodes sharing a PostgreSQL database see each other's events");
+        }
+
         return new ParseResult(
             new TaskBenchOptions
             {
@@ -202,6 +252,9 @@ internal sealed record TaskBenchOptions
                 ServerEnvironment = environment,
                 Keep = keep,
                 SamplesCsv = values.GetValueOrDefault("samples-csv"),
+                Store = store,
+                ConnectionString = conn,
+                Nodes = nodes,
             },
             ShowHelp: false,
             null);

@@ -1,11 +1,14 @@
 using System.Diagnostics;
+using GridQueue.Bench.Shared;
 using GridQueue.Simulator;
+using Npgsql;
 
 namespace GridQueue.Bench.Tasks;
 
 /// <summary>
-/// One run: the simulator in this process, the server as a child process on a fresh SQLite folder, one SSE stream
-/// per user opened before anything is submitted, all tasks submitted, then a wait until every task has ended.
+/// One run: the simulator in this process, the server as child processes (one on a fresh SQLite folder, or one or
+/// more on a fresh PostgreSQL database), one SSE stream per user opened before anything is submitted, all tasks
+/// submitted, then a wait until every task has ended.
 /// </summary>
 internal static class TaskBenchmark
 {
@@ -27,24 +30,39 @@ internal static class TaskBenchmark
         }
 
         var folder = Directory.CreateTempSubdirectory("gq-bench-tasks-").FullName;
+        PostgresScratchDatabase? database = null;
         try
         {
-            return await RunInFolderAsync(options, serverDll, folder, cancellationToken);
+            if (options.Store == TaskBenchOptions.Postgres)
+            {
+                database = PostgresScratchDatabase.Create(options.ConnectionString!);
+            }
+
+            return await RunInFolderAsync(options, serverDll, folder, database, cancellationToken);
         }
         finally
         {
             if (options.Keep)
             {
                 Report.Line($"kept: {folder}");
+                if (database is not null)
+                {
+                    Report.Line($"kept: PostgreSQL database {database.Name}");
+                }
             }
             else
             {
                 TryDelete(folder);
+                if (database is not null)
+                {
+                    await DropAsync(database);
+                }
             }
         }
     }
 
-    private static async Task<int> RunInFolderAsync(TaskBenchOptions options, string serverDll, string folder, CancellationToken cancellationToken)
+    private static async Task<int> RunInFolderAsync(
+        TaskBenchOptions options, string serverDll, string folder, PostgresScratchDatabase? database, CancellationToken cancellationToken)
     {
         Report.Line($"GridQueue task benchmark: {options.Tasks} tasks over {options.Users} users, poll every {DurationText.Format(options.Poll)}, simulated run time {DurationText.Format(options.Duration)}");
         Report.Line($"  machine: {MachineInfo.Describe()}");
@@ -52,50 +70,52 @@ internal static class TaskBenchmark
         await using var simulator = await SimulatorHost.StartAsync(
             new SimulatorOptions { ApiKey = SimulatorKey, Duration = options.Duration, FailureRate = options.FailureRate, Seed = 1 },
             cancellationToken: cancellationToken);
-        await using var server = await ServerProcess.StartAsync(serverDll, folder, ServerEnvironment(options, folder, simulator.BaseAddress), cancellationToken);
-        Report.Line($"  server: pid {server.Pid}, {serverDll} ({MachineInfo.ServerGcMode(serverDll)}), engine MaxWorkers {options.Workers}, SQLite in {folder}");
-        foreach (var (name, value) in options.ServerEnvironment)
-        {
-            Report.Line($"  server setting: {name}={value}");
-        }
+        await using var nodes = await ServerNodes.StartAsync(
+            serverDll, folder, options.Nodes, ServerSettings.For(options, folder, simulator.BaseAddress, database), cancellationToken);
+        DescribeNodes(options, serverDll, folder, database, nodes);
 
-        await using var sampler = new ProcessSampler(server.Pid, ProcessSampler.ReadTicksPerSecond());
+        var submitNode = nodes.Submitter;
         using var apiHandler = new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10) };
-        using var api = new HttpClient(apiHandler) { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(60) };
-        using var streamHandler = new SocketsHttpHandler();
-        using var streamClient = new HttpClient(streamHandler) { BaseAddress = server.Address, Timeout = Timeout.InfiniteTimeSpan };
+        using var api = new HttpClient(apiHandler) { BaseAddress = submitNode.Process.Address, Timeout = TimeSpan.FromSeconds(60) };
 
         if (options.WarmupTasks > 0)
         {
-            var warm = await Warmup.RunAsync(api, streamClient, options, cancellationToken);
+            var warm = await Warmup.RunAsync(api, nodes.StreamNodeFor(0).Streams, options, cancellationToken);
             Report.Line($"  warm-up: {Math.Min(options.WarmupTasks, options.Tasks)} tasks submitted, polled once and cancelled in {Report.Seconds(warm)} (not counted)");
         }
 
         var users = await TaskSubmitter.SignInAsync(api, TaskSubmitter.UserIds(options.Users), cancellationToken);
         var runClock = new Stopwatch();
         var tracker = new TaskTracker(options.Tasks, runClock);
-        var streams = users.Select(u => new SseStream(streamClient, u, tracker, runClock)).ToArray();
-        var outcome = new RunOutcome { Options = options, Tracker = tracker, Streams = streams };
+        var streams = users.Select((u, i) => new SseStream(nodes.StreamNodeFor(i).Streams, u, tracker, runClock)).ToArray();
+        var outcome = new RunOutcome
+        {
+            Options = options,
+            Tracker = tracker,
+            Streams = streams,
+            Clustered = nodes.Clustered,
+            StreamNodes = [.. users.Select((_, i) => nodes.StreamNodeFor(i).Number)],
+        };
         try
         {
             await Parallel.ForEachAsync(streams, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (s, ct) => await s.OpenAsync(ct));
-            var idle = sampler.Take();
-            outcome.ServerAtReady = sampler.Summarize(TimeSpan.Zero, idle);
+            var idle = nodes.Mark();
+            outcome.NodesAtReady = nodes.Summarize([.. idle.Select(_ => TimeSpan.Zero)], idle);
 
             var submitter = new TaskSubmitter(api, tracker);
             outcome.Submitter = submitter;
             var clientCpuStart = Process.GetCurrentProcess().TotalProcessorTime;
-            var runStart = sampler.Take();
+            var runStart = nodes.Mark();
             runClock.Start();
             await submitter.SubmitAllAsync(users, options.Tasks, options.SubmitParallel, cancellationToken);
             outcome.SubmitTime = runClock.Elapsed;
             Report.Line($"  submitted {tracker.Accepted} tasks in {Report.Seconds(outcome.SubmitTime)}; waiting up to {DurationText.Format(options.EffectiveTimeout)} for them to end");
 
-            outcome.AllEnded = await WaitAllEndedAsync(tracker, server, options.EffectiveTimeout, cancellationToken);
+            outcome.AllEnded = await WaitAllEndedAsync(tracker, nodes, options.EffectiveTimeout, cancellationToken);
             outcome.RunTime = runClock.Elapsed;
-            var runEnd = sampler.Take();
+            var runEnd = nodes.Mark();
             outcome.ClientCpu = Process.GetCurrentProcess().TotalProcessorTime - clientCpuStart;
-            outcome.Server = sampler.Summarize(runStart, runEnd);
+            outcome.Nodes = nodes.Summarize(runStart, runEnd);
             outcome.UpstreamSubmissions = simulator.State.Submissions;
             if (!outcome.AllEnded)
             {
@@ -120,32 +140,32 @@ internal static class TaskBenchmark
         return outcome.Succeeded ? 0 : 1;
     }
 
-    private static Dictionary<string, string> ServerEnvironment(TaskBenchOptions options, string folder, Uri simulator)
+    private static void DescribeNodes(TaskBenchOptions options, string serverDll, string folder, PostgresScratchDatabase? database, ServerNodes nodes)
     {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        var gc = MachineInfo.ServerGcMode(serverDll);
+        if (!nodes.Clustered)
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["Storage__ConnectionString"] = $"Data Source={Path.Combine(folder, "gridqueue.db")}",
-            ["Auth__Mode"] = "dev",
-            ["Auth__AllowDevMode"] = "true",
-            ["Api__GeneratePerMinute"] = "0",
-            ["Api__ActionsPerMinute"] = "0",
-            ["Tasks__MaxRunningPerUser"] = "0",
-            ["Tasks__PollInterval"] = options.Poll.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
-            ["Providers__Default"] = "t8star",
-            ["Providers__T8Star__BaseUrl"] = simulator.ToString(),
-            ["Providers__T8Star__ApiKey"] = SimulatorKey,
-            ["GridQueue__Engine__MaxWorkers"] = options.Workers.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        foreach (var (name, value) in options.ServerEnvironment)
+            var storage = database is null ? $"SQLite in {folder}" : $"{database.Describe()}, log in {folder}";
+            Report.Line($"  server: pid {nodes.Submitter.Process.Pid}, {serverDll} ({gc}), engine MaxWorkers {options.Workers}, {storage}");
+        }
+        else
         {
-            environment[name] = value;
+            Report.Line($"  servers: {nodes.All.Count} nodes of {serverDll} ({gc}), engine MaxWorkers {options.Workers}, on {database!.Describe()}; logs in {folder}");
+            foreach (var node in nodes.All)
+            {
+                Report.Line($"  node {node.Number}: pid {node.Process.Pid}, {node.Role}");
+            }
+
+            Report.Line($"  every user's tasks are submitted to node 1 and its stream is open on another node: every push crosses nodes");
         }
 
-        return environment;
+        foreach (var (name, value) in options.ServerEnvironment)
+        {
+            Report.Line($"  server setting: {name}={value}");
+        }
     }
 
-    private static async Task<bool> WaitAllEndedAsync(TaskTracker tracker, ServerProcess server, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<bool> WaitAllEndedAsync(TaskTracker tracker, ServerNodes nodes, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
         var lastReport = Stopwatch.StartNew();
@@ -159,9 +179,10 @@ internal static class TaskBenchmark
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            if (server.HasExited)
+            if (nodes.Exited is { } exited)
             {
-                await Console.Error.WriteLineAsync($"error: the server exited during the run; see {server.LogPath}");
+                var which = nodes.Clustered ? $"node {exited.Number}" : "the server";
+                await Console.Error.WriteLineAsync($"error: {which} exited during the run; see {exited.Process.LogPath}");
                 return false;
             }
 
@@ -173,6 +194,18 @@ internal static class TaskBenchmark
         }
 
         return tracker.AllEnded.IsCompleted;
+    }
+
+    private static async Task DropAsync(PostgresScratchDatabase database)
+    {
+        try
+        {
+            database.Drop();
+        }
+        catch (NpgsqlException e)
+        {
+            await Console.Error.WriteLineAsync($"error: could not drop the PostgreSQL database {database.Name}: {e.Message}");
+        }
     }
 
     private static void TryDelete(string folder)

@@ -1,68 +1,31 @@
-using System.Globalization;
+using GridQueue.Bench.Shared;
 using GridQueue.Engine.Storage;
 using GridQueue.Storage.Postgres;
-using Npgsql;
 
 namespace GridQueue.Bench;
 
-/// <summary>
-/// A new database on the server named by --conn (the run needs an empty one), dropped at the end. The report names
-/// the server's version and the settings that decide what a commit costs.
-/// </summary>
+/// <summary>A job store on a new database on the server named by --conn, dropped at the end.</summary>
 internal sealed class PostgresBenchStore : BenchStore
 {
-    private readonly string _adminConnectionString;
-    private readonly string _database;
-    private readonly string _settings;
+    private readonly PostgresScratchDatabase _database;
     private readonly PostgresJobStore _store;
 
-    private PostgresBenchStore(string adminConnectionString, string database, string connectionString, string settings)
+    private PostgresBenchStore(PostgresScratchDatabase database)
     {
-        _adminConnectionString = adminConnectionString;
         _database = database;
-        _settings = settings;
-        _store = new PostgresJobStore(new PostgresStorageOptions { ConnectionString = connectionString });
+        _store = new PostgresJobStore(new PostgresStorageOptions { ConnectionString = database.ConnectionString });
     }
 
     public override IJobStore Store => _store;
 
-    public static PostgresBenchStore Create(string connectionString)
-    {
-        var database = $"gq_bench_{Guid.NewGuid():N}";
-        Execute(connectionString, $"CREATE DATABASE {database}");
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Database = database };
-        var settings = Query(builder.ConnectionString,
-            "SELECT 'PostgreSQL ' || current_setting('server_version') || ', fsync ' || current_setting('fsync') || " +
-            "', synchronous_commit ' || current_setting('synchronous_commit') || ', shared_buffers ' || current_setting('shared_buffers')");
-        return new PostgresBenchStore(connectionString, database, builder.ConnectionString, settings);
-    }
+    public static PostgresBenchStore Create(string connectionString) => new(PostgresScratchDatabase.Create(connectionString));
 
-    public override string Describe()
-    {
-        var server = new NpgsqlConnectionStringBuilder(_adminConnectionString);
-        return $"store: postgres, {_settings}, server {server.Host}:{server.Port.ToString(CultureInfo.InvariantCulture)}, temporary database {_database}";
-    }
+    public override string Describe() => $"store: postgres, {_database.Describe()}";
 
     public override ValueTask DisposeAsync()
     {
         _store.Dispose();
-        Execute(_adminConnectionString, $"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
+        _database.Drop();
         return ValueTask.CompletedTask;
-    }
-
-    private static void Execute(string connectionString, string sql)
-    {
-        using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
-        connection.Open();
-        using var command = new NpgsqlCommand(sql, connection);
-        command.ExecuteNonQuery();
-    }
-
-    private static string Query(string connectionString, string sql)
-    {
-        using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
-        connection.Open();
-        using var command = new NpgsqlCommand(sql, connection);
-        return (string)command.ExecuteScalar()!;
     }
 }
