@@ -23,7 +23,7 @@ public static class UpstreamCallbackEndpoint
             .WithDescription(
                 "Sent to the upstream as the task's notify_hook when Server__PublicUrl is set. No Authorization header: the token in the path "
                 + "is the credential. The body is ignored; a valid call makes the task's waiting poll due now and changes nothing else.")
-            .Produces(StatusCodes.Status204NoContent)
+            .ProducesData<CallbackAnswerSchema>()
             .ProducesErrors(StatusCodes.Status404NotFound, "Unknown, forged or stale token: the task ended, was retried or waits on no poll. Nothing changed.", ErrorCodes.NotFound)
             .ProducesRateLimited("Over Callbacks__PerSecond for all callbacks, or Callbacks__PerTaskPerMinute for this task. Nothing changed.")
             .ProducesPayloadTooLarge()
@@ -31,6 +31,13 @@ public static class UpstreamCallbackEndpoint
             .ProducesInternal();
         return api;
     }
+
+    // The contract's envelope with nothing in it: the upstream learns only that the call was taken.
+    private static readonly EnvelopeResult Accepted = EnvelopeResult.Success(static writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteEndObject();
+    });
 
     private static async Task<IResult> WakeAsync(
         string provider,
@@ -53,7 +60,10 @@ public static class UpstreamCallbackEndpoint
         }
 
         return await callbacks.WakeAsync(provider, taskId, attempt, cancellationToken).ConfigureAwait(false) == CallbackOutcome.Woken
-            ? Results.NoContent()
+            ? Accepted
             : ApiErrors.NotFound();
     }
 }
+
+/// <summary>The data of a taken callback: an empty object.</summary>
+public sealed class CallbackAnswerSchema;

@@ -36,7 +36,7 @@ public sealed class CallbackLimitTests : IAsyncLifetime
             answers.Add(await CallbackServer.CallAsync(upstream, hook.NotifyHook!));
         }
 
-        var woken = answers.Count(a => a == HttpStatusCode.NoContent);
+        var woken = answers.Count(a => a == HttpStatusCode.OK);
         Assert.InRange(woken, 1, 6); // 3 a minute: two windows at most while the storm lasts
         Assert.Equal(200 - woken, answers.Count(a => a == HttpStatusCode.TooManyRequests));
         var job = await WaitUntilWaitingAsync(server, task.Id());

@@ -61,7 +61,7 @@ public sealed class UpstreamCallbackTests : IAsyncLifetime
         await CallbackServer.WaitUntilEndedUpstreamAsync(otherUpstream);
         var otherJob = await CallbackServer.PollJobAsync(_server, other.Id());
 
-        Assert.Equal(HttpStatusCode.NoContent, await CallbackServer.CallAsync(_upstream, wokenUpstream.NotifyHook!));
+        Assert.Equal(HttpStatusCode.OK, await CallbackServer.CallAsync(_upstream, wokenUpstream.NotifyHook!));
 
         Assert.Equal("succeeded", (await _client.WaitForStatusAsync(woken.Id(), "succeeded")).Status());
         Assert.Equal(1, wokenUpstream.StatusQueries);
@@ -80,7 +80,7 @@ public sealed class UpstreamCallbackTests : IAsyncLifetime
         var upstream = CallbackServer.Upstream(_simulator, task);
         await CallbackServer.WaitUntilEndedUpstreamAsync(upstream);
 
-        Assert.Equal(HttpStatusCode.NoContent, await CallbackServer.CallAsync(_upstream, upstream.NotifyHook!, new HttpMethod(method)));
+        Assert.Equal(HttpStatusCode.OK, await CallbackServer.CallAsync(_upstream, upstream.NotifyHook!, new HttpMethod(method)));
 
         await _client.WaitForStatusAsync(task.Id(), "succeeded");
     }
@@ -119,7 +119,7 @@ public sealed class UpstreamCallbackTests : IAsyncLifetime
         Assert.Equivalent(firstJob, await CallbackServer.PollJobAsync(_server, first.Id()), strict: true);
 
         // Once the task has ended its own token is stale too.
-        Assert.Equal(HttpStatusCode.NoContent, await CallbackServer.CallAsync(_upstream, firstHook));
+        Assert.Equal(HttpStatusCode.OK, await CallbackServer.CallAsync(_upstream, firstHook));
         var done = await _client.WaitForStatusAsync(first.Id(), "succeeded");
         var doneJob = await CallbackServer.PollJobAsync(_server, first.Id());
         var (status, envelope) = await _upstream.PostEnvelopeAsync(firstHook);
