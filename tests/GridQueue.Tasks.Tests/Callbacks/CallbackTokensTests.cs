@@ -1,3 +1,4 @@
+using Xunit;
 using GridQueue.Tasks.Callbacks;
 using Microsoft.AspNetCore.DataProtection;
 

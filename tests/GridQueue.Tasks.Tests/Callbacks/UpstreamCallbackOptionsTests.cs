@@ -1,3 +1,4 @@
+using Xunit;
 using System.ComponentModel.DataAnnotations;
 using GridQueue.Tasks.Callbacks;
 
