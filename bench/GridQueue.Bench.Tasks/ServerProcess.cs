@@ -48,7 +48,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         info.ArgumentList.Add($"--urls={address.GetLeftPart(UriPartial.Authority)}");
         foreach (var (name, value) in environment)
         {
-            info.Environment[name] = value;
+            // Server__PublicUrl=self: the address picked here, so upstream callbacks from the simulator reach the server.
+            info.Environment[name] = name == "Server__PublicUrl" && value == "self" ? address.ToString() : value;
         }
 
         var logPath = Path.Combine(folder, "server.log");

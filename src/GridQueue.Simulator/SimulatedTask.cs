@@ -43,6 +43,18 @@ public sealed class SimulatedTask
 
     public bool WillFail => FailAtProgress is not null;
 
+    private int statusQueries;
+
+    /// <summary>How many times this task's status was asked for; a caller's poll count, for tests.</summary>
+    public int StatusQueries => Volatile.Read(ref statusQueries);
+
+    /// <summary>When the task ends: its failure at <see cref="FailAtProgress"/>, or the end of its run time.</summary>
+    public DateTimeOffset EndsAt => FailAtProgress is { } failAt
+        ? SubmittedAt + (RunTime * QueuedFraction) + ((RunTime - (RunTime * QueuedFraction)) * (failAt / 100.0))
+        : SubmittedAt + RunTime;
+
+    internal void CountStatusQuery() => Interlocked.Increment(ref statusQueries);
+
     /// <summary>The task as a poll at <paramref name="now"/> sees it.</summary>
     public SimulatedTaskView ViewAt(DateTimeOffset now)
     {

@@ -60,6 +60,7 @@ public static class SimulatorApp
 
         // Created here rather than on first use, so "since start" for bursts and planned outages means since startup.
         builder.Services.AddSingleton(new FaultInjector(options.Faults, time, random));
+        builder.Services.AddSingleton<CallbackSender>();
 
         var app = builder.Build();
         app.MapVideoEndpoints();

@@ -75,6 +75,15 @@ public sealed record SimulatorFaults
     public double AcceptThenErrorRate { get; init; }
 
     /// <summary>
+    /// Fraction (0..1) of task-end callbacks (to a submit's <c>notify_hook</c>) that are never sent, as an upstream
+    /// whose callbacks get lost: the caller must still find the end by polling.
+    /// </summary>
+    public double CallbackDropRate { get; init; }
+
+    /// <summary>How long after a task ends its callback is sent (the callbacks not dropped).</summary>
+    public TimeSpan CallbackDelay { get; init; }
+
+    /// <summary>
     /// The statuses (500..599) an accepted-then-failed submit answers with, one drawn at random per submit; by default
     /// <see cref="DefaultAcceptThenErrorStatuses"/>. Two fault sets with the same statuses are equal.
     /// </summary>
@@ -95,6 +104,8 @@ public sealed record SimulatorFaults
         CheckRate(problems, nameof(SlowRate), SlowRate);
         CheckRate(problems, nameof(DropSubmitRate), DropSubmitRate);
         CheckRate(problems, nameof(AcceptThenErrorRate), AcceptThenErrorRate);
+        CheckRate(problems, nameof(CallbackDropRate), CallbackDropRate);
+        CheckNotNegative(problems, nameof(CallbackDelay), CallbackDelay);
         CheckNotNegative(problems, nameof(RateLimitBurstEvery), RateLimitBurstEvery);
         CheckNotNegative(problems, nameof(RateLimitBurstLength), RateLimitBurstLength);
         CheckNotNegative(problems, nameof(SlowDelay), SlowDelay);

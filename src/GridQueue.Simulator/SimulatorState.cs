@@ -13,6 +13,9 @@ public sealed class SimulatorState
     private readonly Dictionary<string, int> byPrompt = new(StringComparer.Ordinal);
     private int droppedResponses;
     private int acceptedThenFailed;
+    private int callbacksSent;
+    private int callbacksDropped;
+    private int callbacksFailed;
 
     /// <summary>Accepted submits so far, including those whose response was dropped.</summary>
     public int Submissions
@@ -50,6 +53,30 @@ public sealed class SimulatorState
         }
     }
 
+    /// <summary>Task-end callbacks delivered (any answer from the hook's server counts).</summary>
+    public int CallbacksSent
+    {
+        get
+        {
+            lock (gate)
+            {
+                return callbacksSent;
+            }
+        }
+    }
+
+    /// <summary>Task-end callbacks not sent because of <see cref="SimulatorFaults.CallbackDropRate"/>.</summary>
+    public int CallbacksDropped
+    {
+        get
+        {
+            lock (gate)
+            {
+                return callbacksDropped;
+            }
+        }
+    }
+
     /// <summary>A copy of the accepted submits per prompt.</summary>
     public IReadOnlyDictionary<string, int> SubmissionsByPrompt()
     {
@@ -64,7 +91,12 @@ public sealed class SimulatorState
     {
         lock (gate)
         {
-            return new SimulatorStats(tasks.Count, droppedResponses, acceptedThenFailed, new Dictionary<string, int>(byPrompt, StringComparer.Ordinal));
+            return new SimulatorStats(tasks.Count, droppedResponses, acceptedThenFailed, new Dictionary<string, int>(byPrompt, StringComparer.Ordinal))
+            {
+                CallbacksSent = callbacksSent,
+                CallbacksDropped = callbacksDropped,
+                CallbacksFailed = callbacksFailed,
+            };
         }
     }
 
@@ -99,6 +131,25 @@ public sealed class SimulatorState
         lock (gate)
         {
             droppedResponses++;
+        }
+    }
+
+    internal void CountCallback(CallbackResult result)
+    {
+        lock (gate)
+        {
+            switch (result)
+            {
+                case CallbackResult.Sent:
+                    callbacksSent++;
+                    break;
+                case CallbackResult.Dropped:
+                    callbacksDropped++;
+                    break;
+                default:
+                    callbacksFailed++;
+                    break;
+            }
         }
     }
 

@@ -50,6 +50,7 @@ internal static class VideoEndpoints
         SimulatorOptions options,
         FaultInjector faults,
         SimulatorRandom random,
+        CallbackSender callbacks,
         TimeProvider time)
     {
         SubmitRequest? body;
@@ -101,6 +102,7 @@ internal static class VideoEndpoints
             FailAtProgress = random.Chance(options.FailureRate) ? random.Next(90, 100) : null,
         };
         state.Add(task);
+        callbacks.Schedule(task, BaseOf(context.Request));
 
         if (!await faults.WaitIfSlowAsync(context))
         {
@@ -133,22 +135,23 @@ internal static class VideoEndpoints
             return ApiErrors.NotFound($"task {taskId} not found");
         }
 
-        var view = task.ViewAt(time.GetUtcNow());
-        var output = view.Status == SimulatedTaskStatus.Success ? new TaskOutput(VideoUrl(context.Request, task.Id)) : null;
-        return Results.Json(
-            new TaskStatusResponse(
-                task.Id,
-                Platform,
-                Action,
-                view.Status,
-                view.FailReason,
-                task.SubmittedAt.ToUnixTimeSeconds(),
-                view.StartedAt?.ToUnixTimeSeconds() ?? 0,
-                view.FinishedAt?.ToUnixTimeSeconds() ?? 0,
-                string.Create(CultureInfo.InvariantCulture, $"{view.Progress}%"),
-                output),
-            SimulatorJson.Options);
+        task.CountStatusQuery();
+        return Results.Json(StatusDocument(task, task.ViewAt(time.GetUtcNow()), BaseOf(context.Request)), SimulatorJson.Options);
     }
+
+    /// <summary>The status document of <paramref name="task"/> as <paramref name="view"/> shows it; videos are served under <paramref name="videoBase"/>.</summary>
+    internal static TaskStatusResponse StatusDocument(SimulatedTask task, SimulatedTaskView view, string videoBase) =>
+        new(
+            task.Id,
+            Platform,
+            Action,
+            view.Status,
+            view.FailReason,
+            task.SubmittedAt.ToUnixTimeSeconds(),
+            view.StartedAt?.ToUnixTimeSeconds() ?? 0,
+            view.FinishedAt?.ToUnixTimeSeconds() ?? 0,
+            string.Create(CultureInfo.InvariantCulture, $"{view.Progress}%"),
+            view.Status == SimulatedTaskStatus.Success ? new TaskOutput($"{videoBase}/videos/{Uri.EscapeDataString(task.Id)}.mp4") : null);
 
     private static IResult GetVideo(string taskId, SimulatorState state, TimeProvider time)
     {
@@ -160,7 +163,6 @@ internal static class VideoEndpoints
         return Results.Bytes(PlaceholderVideo, "video/mp4");
     }
 
-    // Built from the request, so the link names the address and port the caller actually reached.
-    private static string VideoUrl(HttpRequest request, string taskId) =>
-        $"{request.Scheme}://{request.Host}{request.PathBase}/videos/{Uri.EscapeDataString(taskId)}.mp4";
+    // Built from the request, so the video link names the address and port the caller actually reached.
+    private static string BaseOf(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
 }

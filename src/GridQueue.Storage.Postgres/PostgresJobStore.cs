@@ -156,6 +156,21 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
         }
     }
 
+    public async Task<Job?> JobMakeDueAsync(long id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // One batch, one implicit transaction: the notification (sent only when the row changed) goes out at its commit.
+        await using var batch = _dataSource.CreateBatch();
+        var update = new NpgsqlBatchCommand(SqlText.MakeDue);
+        update.Parameters.AddWithValue("id", id);
+        update.Parameters.AddWithValue("now", JobRows.ToMs(now));
+        update.Parameters.AddWithValue("channel", JobListener.Channel);
+        batch.BatchCommands.Add(update);
+        var get = new NpgsqlBatchCommand(SqlText.Get);
+        get.Parameters.AddWithValue("id", id);
+        batch.BatchCommands.Add(get);
+        return (await ReadJobsAsync(batch, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+    }
+
     public async Task<Job?> JobGetAsync(long id, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand(SqlText.Get);

@@ -22,6 +22,7 @@ internal static class SqlText
     public static readonly string CancelWaiting = Load("Sql.cancel_waiting.sql");
     public static readonly string CancelRunning = Load("Sql.cancel_running.sql");
     public static readonly string Requeue = Load("Sql.requeue.sql");
+    public static readonly string MakeDue = Load("Sql.make_due.sql");
     public static readonly string Get = Load("Sql.get.sql");
     public static readonly string List = Load("Sql.list.sql");
     public static readonly string DeleteFinished = Load("Sql.delete_finished.sql");

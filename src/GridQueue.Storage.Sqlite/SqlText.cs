@@ -19,6 +19,7 @@ internal static class SqlText
     public static readonly string RescueExpired = Load("Sql.rescue_expired.sql");
     public static readonly string Cancel = Load("Sql.cancel.sql");
     public static readonly string Requeue = Load("Sql.requeue.sql");
+    public static readonly string MakeDue = Load("Sql.make_due.sql");
     public static readonly string Get = Load("Sql.get.sql");
     public static readonly string List = Load("Sql.list.sql");
     public static readonly string DeleteFinished = Load("Sql.delete_finished.sql");

@@ -207,6 +207,15 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
         }
     }
 
+    public Task<Job?> JobMakeDueAsync(long id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _bookkeeper.WriteAsync(prepared =>
+        {
+            var command = prepared(SqlText.MakeDue);
+            command.Parameters.AddWithValue("@id", id);
+            command.Parameters.AddWithValue("@now", UnixTime.ToMs(now));
+            return ReadJobs(command).SingleOrDefault();
+        }, cancellationToken);
+
     public async Task<Job?> JobGetAsync(long id, CancellationToken cancellationToken)
     {
         await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -33,6 +33,7 @@ internal sealed class UnusedStore : IJobStore
     public Task<IReadOnlyList<Job>> JobRescueExpiredAsync(DateTimeOffset now, int limit, int maxErrorsKept, CancellationToken cancellationToken) => throw Unexpected();
     public Task<Job?> JobCancelAsync(long id, DateTimeOffset now, CancellationToken cancellationToken) => throw Unexpected();
     public Task<Job?> JobRequeueAsync(long id, DateTimeOffset now, CancellationToken cancellationToken) => throw Unexpected();
+    public Task<Job?> JobMakeDueAsync(long id, DateTimeOffset now, CancellationToken cancellationToken) => throw Unexpected();
     public Task<Job?> JobGetAsync(long id, CancellationToken cancellationToken) => throw Unexpected();
     public Task<IReadOnlyList<Job>> JobListAsync(JobListQuery query, CancellationToken cancellationToken) => throw Unexpected();
     public Task<int> JobDeleteFinishedAsync(DateTimeOffset finishedBefore, DateTimeOffset discardedBefore, int limit, CancellationToken cancellationToken) => throw Unexpected();

@@ -37,6 +37,9 @@ public class DelegatingJobStore(IJobStore inner) : IJobStore
     public virtual Task<Job?> JobRequeueAsync(long id, DateTimeOffset now, CancellationToken cancellationToken) =>
         inner.JobRequeueAsync(id, now, cancellationToken);
 
+    public virtual Task<Job?> JobMakeDueAsync(long id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        inner.JobMakeDueAsync(id, now, cancellationToken);
+
     public virtual Task<Job?> JobGetAsync(long id, CancellationToken cancellationToken) => inner.JobGetAsync(id, cancellationToken);
 
     public virtual Task<IReadOnlyList<Job>> JobListAsync(JobListQuery query, CancellationToken cancellationToken) =>

@@ -8,7 +8,7 @@ namespace GridQueue.Storage.Testing;
 /// The storage contract, called directly with explicit times: every backend derives from this class once.
 /// Engine-level behaviour on a real store is in <see cref="EngineContractTests"/>.
 /// </summary>
-public abstract class JobStoreContractTests(ITestDatabase database) : StoreTestBase(database)
+public abstract partial class JobStoreContractTests(ITestDatabase database) : StoreTestBase(database)
 {
     [Fact]
     public async Task Migrate_RunTwice_IsIdempotentAndReady()

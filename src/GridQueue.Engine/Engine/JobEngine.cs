@@ -138,6 +138,23 @@ public sealed class JobEngine : IHostedService, IAsyncDisposable
         return job;
     }
 
+    /// <summary>
+    /// Makes a waiting job due now (see <see cref="IJobStore.JobMakeDueAsync"/>): an outside signal says its work is
+    /// ready before the time it was scheduled for. A running or finished job is left alone, so this never starts a
+    /// second run of a job. Returns the job as it is afterwards, or null when no such job exists.
+    /// </summary>
+    public async Task<Job?> MakeDueAsync(long jobId, CancellationToken cancellationToken = default)
+    {
+        var now = _context.Time.GetUtcNow();
+        var job = await _context.Store.JobMakeDueAsync(jobId, now, cancellationToken).ConfigureAwait(false);
+        if (job is { } due && due.State.IsWaiting() && due.ScheduledAt <= now && _context.QueueNames.Contains(due.Queue))
+        {
+            _producer.WakeForNewWork();
+        }
+
+        return job;
+    }
+
     public Task<Job?> GetAsync(long jobId, CancellationToken cancellationToken = default) =>
         _context.Store.JobGetAsync(jobId, cancellationToken);
 

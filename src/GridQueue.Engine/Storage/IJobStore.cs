@@ -73,6 +73,14 @@ public interface IJobStore
     /// </summary>
     Task<Job?> JobRequeueAsync(long id, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Makes a waiting job due now: a scheduled or retryable job whose time has not come gets
+    /// <paramref name="now"/> as its scheduled time (its state, attempt and everything else stay as they are).
+    /// Running and finished jobs, and waiting jobs already due, are left alone. Returns the job as it is afterwards,
+    /// or null when no such job exists. A backend that announces available jobs to other nodes announces this one.
+    /// </summary>
+    Task<Job?> JobMakeDueAsync(long id, DateTimeOffset now, CancellationToken cancellationToken);
+
     Task<Job?> JobGetAsync(long id, CancellationToken cancellationToken);
 
     /// <summary>Jobs by id, ascending, optionally of one state and kind, after an id (keyset paging).</summary>

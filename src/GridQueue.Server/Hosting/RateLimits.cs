@@ -13,10 +13,13 @@ public static class RateLimits
 {
     public const string GeneratePolicy = "generate";
     public const string ActionsPolicy = "actions";
+    public const string CallbacksPolicy = "callbacks";
 
-    public static IServiceCollection AddGridQueueRateLimits(this IServiceCollection services, ApiOptions api)
+    /// <param name="callbacks">The upstream callback route's limits: here the one for all callbacks together.</param>
+    public static IServiceCollection AddGridQueueRateLimits(this IServiceCollection services, ApiOptions api, CallbackLimitOptions? callbacks = null)
     {
         ArgumentNullException.ThrowIfNull(api);
+        var callbacksPerSecond = (callbacks ?? new CallbackLimitOptions()).PerSecond;
         return services.AddRateLimiter(options =>
         {
             options.OnRejected = async (context, _) =>
@@ -26,8 +29,21 @@ public static class RateLimits
             };
             options.AddPolicy(GeneratePolicy, http => PerUser(http, api.GeneratePerMinute));
             options.AddPolicy(ActionsPolicy, http => PerUser(http, api.ActionsPerMinute));
+            options.AddPolicy(CallbacksPolicy, _ => AllCallbacks(callbacksPerSecond));
         });
     }
+
+    // One partition for every caller: upstreams call from addresses of their own choosing, so a per-address limit
+    // would neither hold back a flood from many addresses nor be fair to one relay sending everyone's callbacks.
+    private static RateLimitPartition<string> AllCallbacks(int perSecond) =>
+        perSecond <= 0
+            ? RateLimitPartition.GetNoLimiter("callbacks")
+            : RateLimitPartition.GetFixedWindowLimiter("callbacks", _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = perSecond,
+                Window = TimeSpan.FromSeconds(1),
+                QueueLimit = 0,
+            });
 
     private static RateLimitPartition<string> PerUser(HttpContext http, int perMinute)
     {

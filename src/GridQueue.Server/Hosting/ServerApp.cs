@@ -45,7 +45,11 @@ public static class ServerApp
             r => r.AddTaskHandlers());
         services.AddGridQueueShutdown(configuration);
         services.AddGridQueueTasks(
-            o => configuration.GetSection(TasksOptions.SectionName).Bind(o),
+            o =>
+            {
+                CallbackSetup.ApplyPollDefault(o, configuration);
+                configuration.GetSection(TasksOptions.SectionName).Bind(o);
+            },
             o => configuration.GetSection(ProvidersOptions.SectionName).Bind(o),
             o => configuration.GetSection(SimulatorProviderOptions.SectionName).Bind(o));
         services.AddSingleton<ISimulatorVideoLocation, SampleVideoLocation>();
@@ -58,7 +62,8 @@ public static class ServerApp
         var authOptions = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
         var auth = AuthMode.Resolve(authOptions, builder.Environment.EnvironmentName);
         services.AddGridQueueAuth(auth);
-        services.AddGridQueueRateLimits(api);
+        services.AddGridQueueCallbacks(configuration);
+        services.AddGridQueueRateLimits(api, configuration.GetSection(CallbackLimitOptions.SectionName).Get<CallbackLimitOptions>());
         services.AddSingleton<StreamLimiter>();
         services.AddGridQueueCors(configuration);
         services.AddGridQueueOpenApi();
@@ -86,6 +91,7 @@ public static class ServerApp
         v1.MapVideoEndpoints();
         v1.MapEventStream();
         v1.MapServerInfo(auth);
+        v1.MapUpstreamCallbacks();
         if (auth.IsDev)
         {
             v1.MapDevToken();

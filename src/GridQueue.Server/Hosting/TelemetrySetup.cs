@@ -94,10 +94,22 @@ public static class TelemetrySetup
         ArgumentNullException.ThrowIfNull(tracing);
         return tracing
             .AddSource(TaskTracing.SourceName)
-            .AddAspNetCoreInstrumentation(o => o.Filter = http =>
-                !http.Request.Path.StartsWithSegments(TelemetryOptions.MetricsPath)
-                && !http.Request.Path.StartsWithSegments("/healthz")
-                && !http.Request.Path.StartsWithSegments("/readyz"))
+            .AddAspNetCoreInstrumentation(o =>
+            {
+                o.Filter = http =>
+                    !http.Request.Path.StartsWithSegments(TelemetryOptions.MetricsPath)
+                    && !http.Request.Path.StartsWithSegments("/healthz")
+                    && !http.Request.Path.StartsWithSegments("/readyz");
+
+                // A callback's path holds its token, which must not reach a trace store.
+                o.EnrichWithHttpRequest = (activity, request) =>
+                {
+                    if (CallbackSetup.IsCallbackPath(request.Path))
+                    {
+                        activity.SetTag("url.path", CallbackSetup.RedactedPath);
+                    }
+                };
+            })
             .AddHttpClientInstrumentation();
     }
 

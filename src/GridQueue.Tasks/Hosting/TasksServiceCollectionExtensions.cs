@@ -1,4 +1,5 @@
 using GridQueue.Engine.Execution;
+using GridQueue.Tasks.Callbacks;
 using GridQueue.Tasks.Events;
 using GridQueue.Tasks.Jobs;
 using GridQueue.Tasks.Options;
@@ -55,6 +56,11 @@ public static class TasksServiceCollectionExtensions
         services.TryAddSingleton<ProviderCatalog>();
         services.TryAddSingleton<TaskChangeSignal>();
         services.TryAddSingleton<ApiKeyProtector>();
+
+        // Off until the host configures a public URL (Configure<UpstreamCallbackOptions>); validated at start.
+        services.AddOptions<UpstreamCallbackOptions>().ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<CallbackTokens>();
+        services.TryAddSingleton<UpstreamCallbacks>();
         services.TryAddSingleton<TaskService>();
         services.TryAddSingleton<TaskDriver>();
         services.TryAddSingleton<TaskSlots>();

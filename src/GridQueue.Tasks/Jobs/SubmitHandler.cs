@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using GridQueue.Engine.Engine;
+using GridQueue.Tasks.Callbacks;
 using GridQueue.Engine.Execution;
 using GridQueue.Tasks.Model;
 using GridQueue.Tasks.Options;
@@ -31,7 +32,8 @@ public sealed partial class SubmitHandler(
     ApiKeyProtector protector,
     JobEngine engine,
     IOptions<TasksOptions> options,
-    ILogger<SubmitHandler> logger) : IJobHandler
+    ILogger<SubmitHandler> logger,
+    UpstreamCallbacks callbacks) : IJobHandler
 {
     private readonly TasksOptions _options = options.Value;
 
@@ -121,7 +123,8 @@ public sealed partial class SubmitHandler(
         var request = new ProviderSubmitRequest(
             new VideoSpec(task.Model, task.Prompt, task.AspectRatio, task.Duration, task.Hd, images),
             $"{task.Id}:{task.Attempt}",
-            apiKey);
+            apiKey,
+            callbacks.UrlFor(provider.Name, task));
         ProviderSubmitResult result;
         try
         {

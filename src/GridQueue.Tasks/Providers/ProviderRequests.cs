@@ -13,9 +13,13 @@ public sealed record VideoSpec(string Model, string Prompt, string AspectRatio, 
 /// <param name="Video">What to generate.</param>
 /// <param name="IdempotencyKey">Stable across re-runs of the same task attempt; sent only to providers that accept one.</param>
 /// <param name="ApiKey">The user's own upstream key, or null for the server's configured key. Never log it.</param>
-public sealed record ProviderSubmitRequest(VideoSpec Video, string IdempotencyKey, string? ApiKey)
+/// <param name="CallbackUrl">
+/// Where the upstream may call when the task ends (t8star's notify_hook), or null for none. It carries a token:
+/// never log it.
+/// </param>
+public sealed record ProviderSubmitRequest(VideoSpec Video, string IdempotencyKey, string? ApiKey, Uri? CallbackUrl = null)
 {
-    /// <summary>Keeps the key out of logs and exception messages.</summary>
+    /// <summary>Keeps the key and the callback token out of logs and exception messages.</summary>
     public override string ToString() => $"ProviderSubmitRequest {{ Model = {Video.Model}, IdempotencyKey = {IdempotencyKey}, ApiKey = {(ApiKey is null ? "server" : "user")} }}";
 }
 

@@ -66,7 +66,7 @@ public sealed class T8StarProvider(
         var url = Endpoint(settings, null);
         var key = T8StarApiKey.Resolve(request.ApiKey, settings);
 
-        using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = SubmitBody(request.Video) };
+        using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = SubmitBody(request.Video, request.CallbackUrl) };
         message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         var (response, body) = await SendAsync(message, submit: true, settings, cancellationToken);
         using (response)
@@ -134,8 +134,11 @@ public sealed class T8StarProvider(
         return new Uri(taskId is null ? root + GenerationsPath : $"{root}{GenerationsPath}/{Uri.EscapeDataString(taskId)}");
     }
 
-    /// <summary>The unified format's submit body; duration is a string, images are left out when there are none.</summary>
-    internal static ByteArrayContent SubmitBody(VideoSpec video)
+    /// <summary>
+    /// The unified format's submit body; duration is a string, images are left out when there are none, and
+    /// notify_hook is sent only when the server has a callback URL for the task.
+    /// </summary>
+    internal static ByteArrayContent SubmitBody(VideoSpec video, Uri? notifyHook = null)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
@@ -155,6 +158,11 @@ public sealed class T8StarProvider(
                 }
 
                 writer.WriteEndArray();
+            }
+
+            if (notifyHook is not null)
+            {
+                writer.WriteString("notify_hook", notifyHook.AbsoluteUri);
             }
 
             writer.WriteEndObject();

@@ -157,6 +157,22 @@ public sealed class T8StarProviderTests
 
         using var json = JsonDocument.Parse(Assert.Single(network.Requests).Body!);
         Assert.False(json.RootElement.TryGetProperty("images", out _));
+        Assert.False(json.RootElement.TryGetProperty("notify_hook", out _));
+    }
+
+    [Fact]
+    public async Task SubmitAsync_WithCallbackUrl_SendsItAsNotifyHookAndKeepsItOutOfToString()
+    {
+        var network = new StubNetwork(_ => Json(HttpStatusCode.OK, """{"task_id":"t-1"}"""));
+        await using var client = T8StarTestClient.Create(BaseUrl, Key, network: network);
+        var hook = new Uri("https://gq.example.com/api/v1/callbacks/t8star/tsk_1/secret-token");
+        var request = Submit() with { CallbackUrl = hook };
+
+        await client.Provider.SubmitAsync(request, CancellationToken.None);
+
+        using var json = JsonDocument.Parse(Assert.Single(network.Requests).Body!);
+        Assert.Equal(hook.AbsoluteUri, json.RootElement.GetProperty("notify_hook").GetString());
+        Assert.DoesNotContain("secret-token", request.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

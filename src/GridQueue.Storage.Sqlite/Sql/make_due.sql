@@ -1,0 +1,7 @@
+-- A waiting job whose time has not come becomes due now (an outside signal says its work is ready, e.g. an
+-- upstream callback). Only the time moves: a job that is running, finished or already due is left as it is.
+UPDATE gq_jobs
+SET scheduled_at = @now
+WHERE id = @id AND state IN ('scheduled', 'retryable') AND scheduled_at > @now;
+
+SELECT {columns} FROM gq_jobs WHERE id = @id;
