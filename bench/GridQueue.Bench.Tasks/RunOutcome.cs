@@ -14,6 +14,14 @@ internal sealed class RunOutcome
     public ResourceSummary ServerAtReady { get; set; } = ResourceSummary.Empty;
     public ResourceSummary Server { get; set; } = ResourceSummary.Empty;
     public int UpstreamSubmissions { get; set; }
+
+    /// <summary>Upstream status queries (polls) from the first submit to the last end.</summary>
+    public long Polls { get; set; }
+
+    /// <summary>Polls and server CPU from the end of submitting to the last end: polling alone, no submits.</summary>
+    public long PollsAfterSubmit { get; set; }
+
+    public ResourceSummary ServerAfterSubmit { get; set; } = ResourceSummary.Empty;
     public IReadOnlyList<string> Lost { get; set; } = [];
 
     /// <summary>Every task was accepted and ended, and the event stream broke no promise.</summary>

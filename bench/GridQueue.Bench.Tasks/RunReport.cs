@@ -53,6 +53,8 @@ internal static class RunReport
         Report.Line($"server process (sampled every {ProcessSampler.Interval.TotalMilliseconds:0} ms from the first submit to the last end, {Report.Seconds(run.RunTime)}):");
         Report.Line($"  memory: RSS before the first submit {run.ServerAtReady.EndRssMiB:0} MiB, peak {server.PeakRssMiB:0} MiB (kernel high-water mark {server.KernelPeakRssMiB:0} MiB), at the end {server.EndRssMiB:0} MiB; threads up to {server.PeakThreads}");
         Report.Line($"  CPU: {server.CpuSeconds:0.0} s, average {server.AverageCpuPercent:0}% of one core, busiest second {server.PeakCpuPercent:0}%");
+        Report.Line($"  upstream polls: {run.Polls} ({run.Polls / Math.Max(run.RunTime.TotalSeconds, 0.001):0}/s); server CPU per poll over the run {PerPoll(server.CpuSeconds, run.Polls)} ms (submits, events and pushes included)");
+        Report.Line($"  after submitting ({run.PollsAfterSubmit} polls, {run.ServerAfterSubmit.CpuSeconds:0.0} s CPU): server CPU per poll {PerPoll(run.ServerAfterSubmit.CpuSeconds, run.PollsAfterSubmit)} ms");
         Report.Line($"client (this process: SSE readers, submitters and the simulator): CPU {run.ClientCpu.TotalSeconds:0.0} s, average {run.ClientCpu.TotalSeconds / Math.Max(run.RunTime.TotalSeconds, 0.001) * 100:0}% of one core");
 
         foreach (var line in run.Lost)
@@ -74,6 +76,9 @@ internal static class RunReport
         var state = lost == 0 ? "all completed" : $"NOT all completed ({tracker.Ended} ended)";
         Report.Line($"tasks {run.Options.Tasks}: {state} ({succeeded} succeeded, {failed} failed), lost {lost}, push p50 {Report.Ms(all.At(50))} ms, p99 {Report.Ms(all.At(99))} ms, server peak RSS {server.KernelPeakRssMiB:0} MiB, CPU avg {server.AverageCpuPercent:0}%");
     }
+
+    private static string PerPoll(double cpuSeconds, long polls) =>
+        polls == 0 ? "n/a" : (cpuSeconds * 1000 / polls).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture);
 
     private static void PrintLatency(string label, Percentiles p) =>
         Report.Line($"  {label,-20} n {p.Count,7}  p50 {Report.Ms(p.At(50)),6}  p90 {Report.Ms(p.At(90)),6}  p99 {Report.Ms(p.At(99)),6}  p99.9 {Report.Ms(p.At(99.9)),6}  max {Report.Ms(p.Max),7}");

@@ -86,9 +86,12 @@ internal static class TaskBenchmark
             outcome.Submitter = submitter;
             var clientCpuStart = Process.GetCurrentProcess().TotalProcessorTime;
             var runStart = sampler.Take();
+            var pollsAtStart = simulator.State.StatusQueries;
             runClock.Start();
             await submitter.SubmitAllAsync(users, options.Tasks, options.SubmitParallel, cancellationToken);
             outcome.SubmitTime = runClock.Elapsed;
+            var submitEnd = sampler.Take();
+            var pollsAtSubmitEnd = simulator.State.StatusQueries;
             Report.Line($"  submitted {tracker.Accepted} tasks in {Report.Seconds(outcome.SubmitTime)}; waiting up to {DurationText.Format(options.EffectiveTimeout)} for them to end");
 
             outcome.AllEnded = await WaitAllEndedAsync(tracker, server, options.EffectiveTimeout, cancellationToken);
@@ -96,6 +99,10 @@ internal static class TaskBenchmark
             var runEnd = sampler.Take();
             outcome.ClientCpu = Process.GetCurrentProcess().TotalProcessorTime - clientCpuStart;
             outcome.Server = sampler.Summarize(runStart, runEnd);
+            outcome.ServerAfterSubmit = sampler.Summarize(submitEnd, runEnd);
+            var pollsAtEnd = simulator.State.StatusQueries;
+            outcome.Polls = pollsAtEnd - pollsAtStart;
+            outcome.PollsAfterSubmit = pollsAtEnd - pollsAtSubmitEnd;
             outcome.UpstreamSubmissions = simulator.State.Submissions;
             if (!outcome.AllEnded)
             {

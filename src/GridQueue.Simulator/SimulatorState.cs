@@ -13,6 +13,7 @@ public sealed class SimulatorState
     private readonly Dictionary<string, int> byPrompt = new(StringComparer.Ordinal);
     private int droppedResponses;
     private int acceptedThenFailed;
+    private long statusQueries;
 
     /// <summary>Accepted submits so far, including those whose response was dropped.</summary>
     public int Submissions
@@ -49,6 +50,9 @@ public sealed class SimulatorState
             }
         }
     }
+
+    /// <summary>Status queries of known tasks answered so far (the polls a benchmark divides its server CPU by).</summary>
+    public long StatusQueries => Interlocked.Read(ref statusQueries);
 
     /// <summary>A copy of the accepted submits per prompt.</summary>
     public IReadOnlyDictionary<string, int> SubmissionsByPrompt()
@@ -101,6 +105,8 @@ public sealed class SimulatorState
             droppedResponses++;
         }
     }
+
+    internal void CountStatusQuery() => Interlocked.Increment(ref statusQueries);
 
     internal void CountAcceptedThenFailed()
     {

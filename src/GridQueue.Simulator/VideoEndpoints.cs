@@ -133,6 +133,7 @@ internal static class VideoEndpoints
             return ApiErrors.NotFound($"task {taskId} not found");
         }
 
+        state.CountStatusQuery();
         var view = task.ViewAt(time.GetUtcNow());
         var output = view.Status == SimulatedTaskStatus.Success ? new TaskOutput(VideoUrl(context.Request, task.Id)) : null;
         return Results.Json(
