@@ -25,6 +25,14 @@ internal sealed class RunOutcome
     public IReadOnlyList<int> StreamNodes { get; init; } = [];
 
     public int UpstreamSubmissions { get; set; }
+
+    /// <summary>Upstream status queries (polls) from the first submit to the last end.</summary>
+    public long Polls { get; set; }
+
+    /// <summary>Polls and server CPU from the end of submitting to the last end: polling alone, no submits.</summary>
+    public long PollsAfterSubmit { get; set; }
+
+    public ResourceSummary ServerAfterSubmit { get; set; } = ResourceSummary.Empty;
     public IReadOnlyList<string> Lost { get; set; } = [];
 
     /// <summary>Every task was accepted and ended, and the event stream broke no promise.</summary>

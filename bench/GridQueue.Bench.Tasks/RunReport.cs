@@ -65,6 +65,8 @@ internal static class RunReport
             PrintResources("  ", AtReady(run, 0), server);
         }
 
+        Report.Line($"  upstream polls: {run.Polls} ({run.Polls / Math.Max(run.RunTime.TotalSeconds, 0.001):0}/s); server CPU per poll over the run {PerPoll(server.CpuSeconds, run.Polls)} ms (submits, events and pushes included)");
+        Report.Line($"  after submitting ({run.PollsAfterSubmit} polls, {run.ServerAfterSubmit.CpuSeconds:0.0} s CPU): server CPU per poll {PerPoll(run.ServerAfterSubmit.CpuSeconds, run.PollsAfterSubmit)} ms");
         Report.Line($"client (this process: SSE readers, submitters and the simulator): CPU {run.ClientCpu.TotalSeconds:0.0} s, average {run.ClientCpu.TotalSeconds / Math.Max(run.RunTime.TotalSeconds, 0.001) * 100:0}% of one core");
 
         foreach (var line in run.Lost)
@@ -118,6 +120,9 @@ internal static class RunReport
         ArgumentNullException.ThrowIfNull(run);
         return index < run.NodesAtReady.Count ? run.NodesAtReady[index].Summary : ResourceSummary.Empty;
     }
+
+    private static string PerPoll(double cpuSeconds, long polls) =>
+        polls == 0 ? "n/a" : (cpuSeconds * 1000 / polls).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture);
 
     private static void PrintLatency(string label, Percentiles p) =>
         Report.Line($"  {label,-20} n {p.Count,7}  p50 {Report.Ms(p.At(50)),6}  p90 {Report.Ms(p.At(90)),6}  p99 {Report.Ms(p.At(99)),6}  p99.9 {Report.Ms(p.At(99.9)),6}  max {Report.Ms(p.Max),7}");

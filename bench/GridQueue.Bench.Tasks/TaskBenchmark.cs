@@ -106,9 +106,12 @@ internal static class TaskBenchmark
             outcome.Submitter = submitter;
             var clientCpuStart = Process.GetCurrentProcess().TotalProcessorTime;
             var runStart = nodes.Mark();
+            var pollsAtStart = simulator.State.StatusQueries;
             runClock.Start();
             await submitter.SubmitAllAsync(users, options.Tasks, options.SubmitParallel, cancellationToken);
             outcome.SubmitTime = runClock.Elapsed;
+            var submitEnd = nodes.Mark();
+            var pollsAtSubmitEnd = simulator.State.StatusQueries;
             Report.Line($"  submitted {tracker.Accepted} tasks in {Report.Seconds(outcome.SubmitTime)}; waiting up to {DurationText.Format(options.EffectiveTimeout)} for them to end");
 
             outcome.AllEnded = await WaitAllEndedAsync(tracker, nodes, options.EffectiveTimeout, cancellationToken);
@@ -116,6 +119,10 @@ internal static class TaskBenchmark
             var runEnd = nodes.Mark();
             outcome.ClientCpu = Process.GetCurrentProcess().TotalProcessorTime - clientCpuStart;
             outcome.Nodes = nodes.Summarize(runStart, runEnd);
+            outcome.ServerAfterSubmit = nodes.Summarize(submitEnd, runEnd)[0].Summary;
+            var pollsAtEnd = simulator.State.StatusQueries;
+            outcome.Polls = pollsAtEnd - pollsAtStart;
+            outcome.PollsAfterSubmit = pollsAtEnd - pollsAtSubmitEnd;
             outcome.UpstreamSubmissions = simulator.State.Submissions;
             if (!outcome.AllEnded)
             {

@@ -15,7 +15,8 @@ internal sealed record BenchOptions
 
           --store NAME            storage backend: sqlite or postgres
           --jobs N                no-op jobs to insert and drain (1 to 10000000)
-          --workers N             engine MaxWorkers (default 200)
+          --workers N[,N...]      engine MaxWorkers (default 200); a list such as 1,5,20,200 runs once per value,
+                                  each on a fresh database, and prints one line per value
           --latency-samples N     single-job pickups to time on the idle engine (default 300)
           --synchronous MODE      sqlite only: FULL (default, durable), NORMAL, EXTRA or OFF
           --db PATH               sqlite only: database file to create and keep (must not exist yet);
@@ -29,7 +30,8 @@ internal sealed record BenchOptions
 
     public required string Store { get; init; }
     public required int Jobs { get; init; }
-    public int Workers { get; init; } = DefaultWorkers;
+    /// <summary>One run per value, in the order given; a single value is the usual single run.</summary>
+    public IReadOnlyList<int> Workers { get; init; } = [DefaultWorkers];
     public int LatencySamples { get; init; } = DefaultLatencySamples;
 
     /// <summary>Null: the store's own default.</summary>
@@ -94,10 +96,10 @@ internal sealed record BenchOptions
             return Fail($"--jobs must be a whole number from 1 to 10000000 (got '{jobsText}')");
         }
 
-        var workers = DefaultWorkers;
-        if (values.TryGetValue("workers", out var workersText) && !TryCount(workersText, 10_000, out workers))
+        IReadOnlyList<int> workers = [DefaultWorkers];
+        if (values.TryGetValue("workers", out var workersText) && !TryCounts(workersText, 10_000, out workers))
         {
-            return Fail($"--workers must be a whole number from 1 to 10000 (got '{workersText}')");
+            return Fail($"--workers must be whole numbers from 1 to 10000, separated by commas, each once (got '{workersText}')");
         }
 
         var samples = DefaultLatencySamples;
@@ -133,6 +135,11 @@ internal sealed record BenchOptions
             return Fail("--conn is for --store postgres only");
         }
 
+        if (db is not null && workers.Count > 1)
+        {
+            return Fail("--db keeps one database, so it takes a single --workers value");
+        }
+
         if (store != "sqlite" && (synchronous is not null || db is not null))
         {
             return Fail("--synchronous and --db are for --store sqlite only");
@@ -155,6 +162,25 @@ internal sealed record BenchOptions
 
     private static bool TryCount(string text, int max, out int value) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= 1 && value <= max;
+
+    private static bool TryCounts(string text, int max, out IReadOnlyList<int> values)
+    {
+        var parts = text.Split(',');
+        var parsed = new List<int>(parts.Length);
+        foreach (var part in parts)
+        {
+            if (!TryCount(part, max, out var value) || parsed.Contains(value))
+            {
+                values = [];
+                return false;
+            }
+
+            parsed.Add(value);
+        }
+
+        values = parsed;
+        return true;
+    }
 
     private static ParseResult Fail(string error) => new(null, ShowHelp: false, error);
 }

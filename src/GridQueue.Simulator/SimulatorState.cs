@@ -16,6 +16,7 @@ public sealed class SimulatorState
     private int callbacksSent;
     private int callbacksDropped;
     private int callbacksFailed;
+    private long statusQueries;
 
     /// <summary>Accepted submits so far, including those whose response was dropped.</summary>
     public int Submissions
@@ -76,6 +77,8 @@ public sealed class SimulatorState
             }
         }
     }
+    /// <summary>Status queries of known tasks answered so far (the polls a benchmark divides its server CPU by).</summary>
+    public long StatusQueries => Interlocked.Read(ref statusQueries);
 
     /// <summary>A copy of the accepted submits per prompt.</summary>
     public IReadOnlyDictionary<string, int> SubmissionsByPrompt()
@@ -152,6 +155,7 @@ public sealed class SimulatorState
             }
         }
     }
+    internal void CountStatusQuery() => Interlocked.Increment(ref statusQueries);
 
     internal void CountAcceptedThenFailed()
     {

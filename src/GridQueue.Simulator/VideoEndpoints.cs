@@ -136,6 +136,7 @@ internal static class VideoEndpoints
         }
 
         task.CountStatusQuery();
+        state.CountStatusQuery();
         return Results.Json(StatusDocument(task, task.ViewAt(time.GetUtcNow()), BaseOf(context.Request)), SimulatorJson.Options);
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 
 namespace GridQueue.Storage.Sqlite;
@@ -12,6 +13,14 @@ namespace GridQueue.Storage.Sqlite;
 public sealed class SqliteConnectionFactory
 {
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriteGates = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The pragmas last run on each open database handle. Pooled connections keep their handle, and the pragmas
+    /// last as long as it does, so a connection taken from the pool runs them only when it last served another
+    /// setting (durable or bookkeeping): parsing and running four statements at every open cost a read as much as
+    /// the read itself.
+    /// </summary>
+    private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, string> Applied = new();
     private readonly string _connectionString;
     private readonly string _durablePragmas;
     private readonly string _bookkeepingPragmas;
@@ -84,9 +93,16 @@ public sealed class SqliteConnectionFactory
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var handle = connection.Handle!;
+            if (Applied.TryGetValue(handle, out var applied) && string.Equals(applied, pragmas, StringComparison.Ordinal))
+            {
+                return connection;
+            }
+
             await using var command = connection.CreateCommand();
             command.CommandText = pragmas;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            Applied.AddOrUpdate(handle, pragmas);
             return connection;
         }
         catch

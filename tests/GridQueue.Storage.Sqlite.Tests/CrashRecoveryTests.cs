@@ -77,6 +77,65 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task KilledBeforeOutcomeStored_JobRunsAgainAndEndsCompleted()
+    {
+        const int jobCount = 3;
+        var client = new JobEngine(_store, new JobEngineOptions(), new JobHandlerRegistry());
+        var ids = (await client.InsertManyAsync(Enumerable.Range(0, jobCount).Select(_ => new NewJob("sleep", "{}") { MaxAttempts = 5 })))
+            .Select(r => r.Job.Id).ToHashSet();
+        var runsLog = Path.Combine(_database.Folder, "runs-held.log");
+        var heldLog = Path.Combine(_database.Folder, "held-outcomes.log");
+
+        // The child's handlers return at once, but the store never writes their outcomes: the first batch it is
+        // handed logs its ids and never finishes, and the outcomes after it wait behind it in memory. Once every job
+        // has run and an outcome batch has reached the store, the child is killed.
+        using (var worker = WorkerProcess.Start(_database.FilePath, runsLog, workers: 4, jobMs: 0, leaseMs: 2_000, exitWhenEmpty: false, heldOutcomesLog: heldLog))
+        {
+            await worker.WaitReadyAsync(TimeSpan.FromSeconds(30));
+            await Eventually.UntilAsync(
+                () => RunsLog.Read(runsLog).Count == jobCount && HeldOutcomesLog.Read(heldLog).Count > 0,
+                "every job ran and an outcome batch reached the store",
+                TimeSpan.FromSeconds(30));
+            worker.KillHard();
+        }
+
+        var held = HeldOutcomesLog.Read(heldLog);
+        Assert.Subset(ids, held); // outcomes of handlers that returned, in the store's hands when the process died
+        var killedRuns = RunsLog.Read(runsLog);
+        Assert.Equal(ids.Order(), killedRuns.Select(r => r.JobId).Order());
+        Assert.All(killedRuns, r => Assert.Equal(1, r.Attempt));
+        var afterKill = await _store.JobListAsync(new JobListQuery(Limit: 100), CancellationToken.None);
+        Assert.All(afterKill, j => Assert.Equal(JobState.Running, j.State)); // the handlers ran; the store never heard
+
+        // A second engine rescues them once the dead child's leases lapse and runs each once more.
+        var secondRuns = new ConcurrentDictionary<long, int>();
+        var handlers = new JobHandlerRegistry().Add("sleep", (ctx, ct) =>
+        {
+            secondRuns.AddOrUpdate(ctx.Job.Id, 1, (_, n) => n + 1);
+            return Task.FromResult(JobOutcome.Completed);
+        });
+        await using (var rescuer = new JobEngine(_database.OpenStore(), new JobEngineOptions
+        {
+            MaxWorkers = 4,
+            RescueInterval = TimeSpan.FromMilliseconds(250),
+            PollInterval = TimeSpan.FromMilliseconds(200),
+        }, handlers))
+        {
+            await rescuer.StartAsync(CancellationToken.None);
+            await Eventually.UntilAsync(() => CountCompleted().Result == jobCount, "every job completed", TimeSpan.FromSeconds(60));
+            await rescuer.StopAsync(CancellationToken.None);
+        }
+
+        var all = await _store.JobListAsync(new JobListQuery(Limit: 100), CancellationToken.None);
+        Assert.Equal(ids.Order(), all.Select(j => j.Id).Order());
+        Assert.All(all, j => Assert.Equal(JobState.Completed, j.State));
+        Assert.All(all, j => Assert.Equal(2, j.Attempt));
+        Assert.Equal(ids.Order(), secondRuns.Keys.Order());
+        Assert.All(secondRuns.Values, n => Assert.Equal(1, n));
+        output.WriteLine($"{jobCount} jobs whose handlers returned in a process killed before their outcomes were stored: each ran twice and ended completed.");
+    }
+
+    [Fact]
     public async Task TwoWorkerProcesses_ShareOneFile_EachJobRunsExactlyOnce()
     {
         const int jobCount = 1500;

@@ -25,7 +25,9 @@ internal sealed class WorkerProcess : IDisposable
 
     public int Id => _process.Id;
 
-    public static WorkerProcess Start(string database, string runsLog, int workers, int jobMs, int leaseMs, bool exitWhenEmpty)
+    /// <param name="heldOutcomesLog">When given, the worker's outcome writes never reach the database; each batch's
+    /// job ids go to this file first (see GridQueue.TestWorker).</param>
+    public static WorkerProcess Start(string database, string runsLog, int workers, int jobMs, int leaseMs, bool exitWhenEmpty, string? heldOutcomesLog = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "GridQueue.TestWorker.dll");
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -48,6 +50,12 @@ internal sealed class WorkerProcess : IDisposable
         if (exitWhenEmpty)
         {
             info.ArgumentList.Add("--exit-when-empty");
+        }
+
+        if (heldOutcomesLog is not null)
+        {
+            info.ArgumentList.Add("--hold-outcomes");
+            info.ArgumentList.Add(heldOutcomesLog);
         }
 
         return new WorkerProcess(Process.Start(info) ?? throw new InvalidOperationException("Could not start GridQueue.TestWorker."));
@@ -89,4 +97,15 @@ internal static class RunsLog
                 .Where(l => l.Length > 0)
                 .Select(l => l.Split(' '))
                 .Select(p => (long.Parse(p[0], CultureInfo.InvariantCulture), int.Parse(p[1], CultureInfo.InvariantCulture), int.Parse(p[2], CultureInfo.InvariantCulture)))];
+}
+
+/// <summary>Reads a worker's held-outcomes log: the job ids of every outcome batch the store was handed.</summary>
+internal static class HeldOutcomesLog
+{
+    public static HashSet<long> Read(string path) =>
+        !File.Exists(path)
+            ? []
+            : [.. File.ReadAllLines(path)
+                .SelectMany(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Select(id => long.Parse(id, CultureInfo.InvariantCulture))];
 }

@@ -13,9 +13,30 @@ namespace GridQueue.Tasks.Jobs;
 /// nothing. Extra work for the same transaction (inserting the next job) goes in <c>alsoInTransaction</c>. A change
 /// that takes a task out of running frees its slot and wakes the tasks waiting for it in the same transaction.
 /// </summary>
-public sealed class TaskDriver(
-    ITaskStore store, TaskChangeSignal signal, TaskSlots slots, JobEngine engine, ProviderCatalog providers, TaskMetrics metrics, TimeProvider time)
+public sealed class TaskDriver
 {
+    private readonly ITaskStore store;
+    private readonly TaskChangeSignal signal;
+    private readonly TaskSlots slots;
+    private readonly JobEngine engine;
+    private readonly ProviderCatalog providers;
+    private readonly TaskMetrics metrics;
+    private readonly TimeProvider time;
+    private readonly TaskChangeGroup _relaxedGroup;
+
+    public TaskDriver(
+        ITaskStore store, TaskChangeSignal signal, TaskSlots slots, JobEngine engine, ProviderCatalog providers, TaskMetrics metrics, TimeProvider time)
+    {
+        this.store = store;
+        this.signal = signal;
+        this.slots = slots;
+        this.engine = engine;
+        this.providers = providers;
+        this.metrics = metrics;
+        this.time = time;
+        _relaxedGroup = new TaskChangeGroup(WriteGroupAsync);
+    }
+
     public TimeProvider Time => time;
 
     /// <summary>The task without its images (<see cref="VideoTask.ImagesLoaded"/> false): handlers read it at every run.</summary>
@@ -33,7 +54,7 @@ public sealed class TaskDriver(
     /// Applies <paramref name="rule"/> to the current row if it still belongs to <paramref name="attempt"/>.
     /// Returns the stored task, or null when the rule refused (the task moved on: cancelled, retried, finished).
     /// </summary>
-    public async Task<VideoTask?> ChangeAsync(
+    public Task<VideoTask?> ChangeAsync(
         string taskId,
         int attempt,
         Func<VideoTask, DateTimeOffset, VideoTask?> rule,
@@ -41,6 +62,27 @@ public sealed class TaskDriver(
         Func<ITaskWriteScope, VideoTask, Task<VideoTask>>? alsoInTransaction = null,
         bool visible = true,
         WriteDurability durability = WriteDurability.Durable)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+
+        // Poll results (relaxed, visible, nothing else in the transaction) are written in groups: see TaskChangeGroup.
+        if (durability == WriteDurability.Relaxed && alsoInTransaction is null && visible)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return _relaxedGroup.SubmitAsync(new PendingTaskChange(taskId, attempt, rule, cancellationToken));
+        }
+
+        return ChangeAloneAsync(taskId, attempt, rule, cancellationToken, alsoInTransaction, visible, durability);
+    }
+
+    private async Task<VideoTask?> ChangeAloneAsync(
+        string taskId,
+        int attempt,
+        Func<VideoTask, DateTimeOffset, VideoTask?> rule,
+        CancellationToken cancellationToken,
+        Func<ITaskWriteScope, VideoTask, Task<VideoTask>>? alsoInTransaction,
+        bool visible,
+        WriteDurability durability)
     {
         VideoTask? stored;
         VideoTask current;
@@ -82,6 +124,109 @@ public sealed class TaskDriver(
         }
 
         return stored;
+    }
+
+    /// <summary>
+    /// Writes a group of relaxed changes in one transaction, each still a re-read, a rule and a compare-and-set, and
+    /// wakes the push hub once after the commit. The changes share the transaction's time: they become visible
+    /// together, at its commit. If anything in the group fails, nothing of it is kept and each change is written
+    /// again on its own, so a failure reaches only the caller whose change caused it.
+    /// </summary>
+    private async Task WriteGroupAsync(IReadOnlyList<PendingTaskChange> group)
+    {
+        var live = group.Where(c => !c.Completion.Task.IsCompleted && !Cancelled(c)).ToList();
+        if (live.Count == 0)
+        {
+            return;
+        }
+
+        if (live.Count == 1)
+        {
+            await WriteAloneAsync(live[0]).ConfigureAwait(false);
+            return;
+        }
+
+        var results = new (VideoTask Current, VideoTask? Stored)?[live.Count];
+        try
+        {
+            await using var scope = await store.BeginAsync(WriteDurability.Relaxed, CancellationToken.None).ConfigureAwait(false);
+            var now = time.GetUtcNow();
+            for (var i = 0; i < live.Count; i++)
+            {
+                var change = live[i];
+                if (await scope.TaskGetAsync(change.TaskId, CancellationToken.None).ConfigureAwait(false) is not { } current || current.Attempt != change.Attempt)
+                {
+                    continue;
+                }
+
+                var stored = await TaskChanges.ApplyAsync(scope, current, change.Rule(current, now), now, CancellationToken.None).ConfigureAwait(false);
+                if (stored is not null && current.Status == VideoTaskStatus.Running && stored.Status != VideoTaskStatus.Running)
+                {
+                    await slots.WakeAfterSlotFreedAsync(scope, stored, now, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                results[i] = (current, stored);
+            }
+
+            await scope.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            foreach (var change in live)
+            {
+                await WriteAloneAsync(change).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        var anyStored = false;
+        for (var i = 0; i < live.Count; i++)
+        {
+            if (results[i] is { Stored: { } stored } result)
+            {
+                metrics.Changed(result.Current, stored);
+                anyStored = true;
+            }
+        }
+
+        if (anyStored)
+        {
+            signal.Raise();
+        }
+
+        for (var i = 0; i < live.Count; i++)
+        {
+            live[i].Completion.TrySetResult(results[i]?.Stored);
+        }
+    }
+
+    private async Task WriteAloneAsync(PendingTaskChange change)
+    {
+        try
+        {
+            change.Completion.TrySetResult(await ChangeAloneAsync(
+                change.TaskId, change.Attempt, change.Rule, change.CancellationToken, alsoInTransaction: null, visible: true, WriteDurability.Relaxed).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (change.CancellationToken.IsCancellationRequested)
+        {
+            change.Completion.TrySetCanceled(change.CancellationToken);
+        }
+        catch (Exception e)
+        {
+            change.Completion.TrySetException(e);
+        }
+    }
+
+    private static bool Cancelled(PendingTaskChange change)
+    {
+        if (!change.CancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        change.Completion.TrySetCanceled(change.CancellationToken);
+        return true;
     }
 
     /// <summary>
