@@ -4,6 +4,7 @@ using GridQueue.Tasks.Model;
 using GridQueue.Tasks.Providers;
 using GridQueue.Tasks.Storage;
 using GridQueue.Tasks.Telemetry;
+using GridQueue.Tasks.Webhooks;
 
 namespace GridQueue.Tasks.Jobs;
 
@@ -11,10 +12,12 @@ namespace GridQueue.Tasks.Jobs;
 /// The handlers' way to change a task: each change re-reads the row inside a write transaction, applies a rule and
 /// stores it with a compare-and-set, so a handler working from an older read (a cancel landed meanwhile) changes
 /// nothing. Extra work for the same transaction (inserting the next job) goes in <c>alsoInTransaction</c>. A change
-/// that takes a task out of running frees its slot and wakes the tasks waiting for it in the same transaction.
+/// that takes a task out of running frees its slot and wakes the tasks waiting for it in the same transaction; one
+/// that ends it queues its webhook delivery there too.
 /// </summary>
 public sealed class TaskDriver(
-    ITaskStore store, TaskChangeSignal signal, TaskSlots slots, JobEngine engine, ProviderCatalog providers, TaskMetrics metrics, TimeProvider time)
+    ITaskStore store, TaskChangeSignal signal, TaskSlots slots, JobEngine engine, ProviderCatalog providers, TaskMetrics metrics, TimeProvider time,
+    TaskEndWebhooks webhooks)
 {
     public TimeProvider Time => time;
 
@@ -72,6 +75,7 @@ public sealed class TaskDriver(
                 await slots.WakeAfterSlotFreedAsync(scope, stored, now, cancellationToken).ConfigureAwait(false);
             }
 
+            await webhooks.OnChangedAsync(scope, current, stored, cancellationToken).ConfigureAwait(false);
             await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
