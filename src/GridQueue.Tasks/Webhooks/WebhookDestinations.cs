@@ -91,13 +91,15 @@ public sealed class WebhookDestinations
         foreach (var entry in (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var bare = entry.Trim('[', ']');
-            if (IPNetwork.TryParse(bare, out var network))
+            if (IPAddress.TryParse(bare, out var address))
+            {
+                // Addresses are compared as IPv4 when IPv4-mapped (see IsAllowListed), so the entry is too.
+                var plain = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+                networks.Add(new IPNetwork(plain, plain.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else if (IPNetwork.TryParse(bare, out var network))
             {
                 networks.Add(network);
-            }
-            else if (IPAddress.TryParse(bare, out var address))
-            {
-                networks.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
             }
             else if (Uri.CheckHostName(entry) == UriHostNameType.Dns)
             {
