@@ -23,4 +23,10 @@ public sealed record GenerateRequest
 
     /// <summary>At most 4 reference images, each an http(s) URL or a <c>data:image/…</c> URI.</summary>
     public IReadOnlyList<string>? Images { get; init; }
+
+    /// <summary>
+    /// Where the server POSTs the task, signed, when it ends (an https URL; the server needs <c>Webhooks__Secret</c>).
+    /// Verify deliveries with <see cref="Webhooks.WebhookVerifier"/>.
+    /// </summary>
+    public string? CallbackUrl { get; init; }
 }

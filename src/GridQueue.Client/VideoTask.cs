@@ -57,6 +57,9 @@ public sealed record VideoTask
     /// <summary>When the task reached a terminal status (UTC); null while it is not terminal.</summary>
     public DateTimeOffset? CompletedAt { get; init; }
 
+    /// <summary>The callback_url the task was generated with; null for none (or from a server without webhooks).</summary>
+    public string? CallbackUrl { get; init; }
+
     /// <summary>True when succeeded, failed or cancelled: only a retry of a failed task changes it again.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public bool IsTerminal => Status is VideoTaskStatus.Succeeded or VideoTaskStatus.Failed or VideoTaskStatus.Cancelled;
@@ -80,7 +83,7 @@ public sealed record VideoTask
         && Images.SequenceEqual(other.Images) && Status == other.Status && Progress == other.Progress
         && VideoUrl == other.VideoUrl && ErrorMessage == other.ErrorMessage && Attempt == other.Attempt
         && UpstreamTaskId == other.UpstreamTaskId && CreatedAt == other.CreatedAt && UpdatedAt == other.UpdatedAt
-        && CompletedAt == other.CompletedAt;
+        && CompletedAt == other.CompletedAt && CallbackUrl == other.CallbackUrl;
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(TaskId, Status, Progress, Attempt, UpdatedAt);

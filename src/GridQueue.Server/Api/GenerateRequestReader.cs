@@ -59,6 +59,7 @@ public static class GenerateRequestReader
                 Hd = Bool(root, "hd", errors),
                 Duration = Int(root, "duration", errors),
                 Images = Strings(root, "images", errors),
+                CallbackUrl = String(root, "callback_url", errors),
             };
             return errors.Count > 0 ? (null, ApiErrors.Validation(errors)) : (command, null);
         }

@@ -6,6 +6,7 @@ using GridQueue.Server.Hosting;
 using GridQueue.Tasks.Model;
 using GridQueue.Tasks.Providers;
 using GridQueue.Tasks.Service;
+using GridQueue.Tasks.Webhooks;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -76,7 +77,7 @@ public static class VideoEndpoints
         builder.ProducesErrors(StatusCodes.Status404NotFound, "No such task, or it belongs to another user (the answer never tells which).", ErrorCodes.NotFound);
 
     private static async Task<IResult> GenerateAsync(
-        HttpContext http, TaskService tasks, ProviderCatalog providers, IOptions<ApiOptions> options, CancellationToken cancellationToken)
+        HttpContext http, TaskService tasks, ProviderCatalog providers, WebhookDestinations webhooks, IOptions<ApiOptions> options, CancellationToken cancellationToken)
     {
         var (idempotencyKey, keyError) = RequestHeaders.ReadIdempotencyKey(http.Request);
         var (userApiKey, apiKeyError) = RequestHeaders.ReadUserApiKey(http.Request);
@@ -86,7 +87,7 @@ public static class VideoEndpoints
             return error;
         }
 
-        var (request, errors) = GenerateTaskValidator.Validate(command!, providers);
+        var (request, errors) = GenerateTaskValidator.Validate(command!, providers, webhooks);
         if (request is null)
         {
             return ApiErrors.Validation(errors);

@@ -8,6 +8,7 @@ using GridQueue.Tasks.Options;
 using GridQueue.Tasks.Providers;
 using GridQueue.Tasks.Providers.Simulator;
 using GridQueue.Tasks.Providers.T8Star;
+using GridQueue.Tasks.Webhooks;
 
 namespace GridQueue.Server.Hosting;
 
@@ -53,6 +54,7 @@ public static class ServerApp
             o => configuration.GetSection(ProvidersOptions.SectionName).Bind(o),
             o => configuration.GetSection(SimulatorProviderOptions.SectionName).Bind(o));
         services.AddSingleton<ISimulatorVideoLocation, SampleVideoLocation>();
+        services.AddGridQueueWebhooks(configuration.GetSection(WebhookOptions.SectionName).Bind);
         var t8star = configuration.GetSection(T8StarOptions.SectionName);
         if (!string.IsNullOrWhiteSpace(t8star["BaseUrl"]))
         {

@@ -8,6 +8,7 @@ using GridQueue.Tasks.Providers.Simulator;
 using GridQueue.Tasks.Secrets;
 using GridQueue.Tasks.Service;
 using GridQueue.Tasks.Telemetry;
+using GridQueue.Tasks.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -68,6 +69,7 @@ public static class TasksServiceCollectionExtensions
         services.TryAddSingleton<SubmitHandler>();
         services.TryAddSingleton<PollHandler>();
         services.TryAddSingleton<CancelUpstreamHandler>();
+        services.AddGridQueueWebhooks();
         services.TryAddSingleton<TaskEventHub>();
         services.AddHostedService(sp => sp.GetRequiredService<TaskEventHub>());
         services.AddHostedService<TaskLogCleaner>();
@@ -75,13 +77,14 @@ public static class TasksServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Registers the submit, poll and upstream-cancel handlers in the engine's registry.</summary>
+    /// <summary>Registers the submit, poll, upstream-cancel and webhook delivery handlers in the engine's registry.</summary>
     public static JobHandlerRegistry AddTaskHandlers(this JobHandlerRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(registry);
         return registry
             .Add<SubmitHandler>(TaskJobs.Submit)
             .Add<PollHandler>(TaskJobs.Poll)
-            .Add<CancelUpstreamHandler>(TaskJobs.CancelUpstream);
+            .Add<CancelUpstreamHandler>(TaskJobs.CancelUpstream)
+            .Add<WebhookDeliveryHandler>(WebhookJobs.Deliver);
     }
 }

@@ -4,6 +4,7 @@ using GridQueue.Tasks.Model;
 using GridQueue.Tasks.Providers;
 using GridQueue.Tasks.Storage;
 using GridQueue.Tasks.Telemetry;
+using GridQueue.Tasks.Webhooks;
 
 namespace GridQueue.Tasks.Jobs;
 
@@ -11,7 +12,8 @@ namespace GridQueue.Tasks.Jobs;
 /// The handlers' way to change a task: each change re-reads the row inside a write transaction, applies a rule and
 /// stores it with a compare-and-set, so a handler working from an older read (a cancel landed meanwhile) changes
 /// nothing. Extra work for the same transaction (inserting the next job) goes in <c>alsoInTransaction</c>. A change
-/// that takes a task out of running frees its slot and wakes the tasks waiting for it in the same transaction.
+/// that takes a task out of running frees its slot and wakes the tasks waiting for it in the same transaction; one
+/// that ends it queues its webhook delivery there too.
 /// </summary>
 public sealed class TaskDriver
 {
@@ -22,10 +24,12 @@ public sealed class TaskDriver
     private readonly ProviderCatalog providers;
     private readonly TaskMetrics metrics;
     private readonly TimeProvider time;
+    private readonly TaskEndWebhooks webhooks;
     private readonly TaskChangeGroup _relaxedGroup;
 
     public TaskDriver(
-        ITaskStore store, TaskChangeSignal signal, TaskSlots slots, JobEngine engine, ProviderCatalog providers, TaskMetrics metrics, TimeProvider time)
+        ITaskStore store, TaskChangeSignal signal, TaskSlots slots, JobEngine engine, ProviderCatalog providers, TaskMetrics metrics, TimeProvider time,
+        TaskEndWebhooks webhooks)
     {
         this.store = store;
         this.signal = signal;
@@ -34,6 +38,7 @@ public sealed class TaskDriver
         this.providers = providers;
         this.metrics = metrics;
         this.time = time;
+        this.webhooks = webhooks;
         _relaxedGroup = new TaskChangeGroup(WriteGroupAsync);
     }
 
@@ -114,6 +119,7 @@ public sealed class TaskDriver
                 await slots.WakeAfterSlotFreedAsync(scope, stored, now, cancellationToken).ConfigureAwait(false);
             }
 
+            await webhooks.OnChangedAsync(scope, current, stored, cancellationToken).ConfigureAwait(false);
             await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -163,6 +169,11 @@ public sealed class TaskDriver
                 if (stored is not null && current.Status == VideoTaskStatus.Running && stored.Status != VideoTaskStatus.Running)
                 {
                     await slots.WakeAfterSlotFreedAsync(scope, stored, now, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                if (stored is not null)
+                {
+                    await webhooks.OnChangedAsync(scope, current, stored, CancellationToken.None).ConfigureAwait(false);
                 }
 
                 results[i] = (current, stored);

@@ -65,6 +65,7 @@ public static class TaskJson
         writer.WriteString("created_at", Timestamp(task.CreatedAt));
         writer.WriteString("updated_at", Timestamp(task.UpdatedAt));
         WriteNullable(writer, "completed_at", task.CompletedAt is { } c ? Timestamp(c) : null);
+        WriteNullable(writer, "callback_url", task.CallbackUrl);
         writer.WriteEndObject();
     }
 

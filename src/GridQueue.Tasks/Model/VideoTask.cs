@@ -36,6 +36,9 @@ public sealed record VideoTask
     public required DateTimeOffset UpdatedAt { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
 
+    /// <summary>Where the task is delivered (signed) when it ends; null for none of its own. Never changes.</summary>
+    public string? CallbackUrl { get; init; }
+
     /// <summary>Where the current attempt's submit stands.</summary>
     public SubmitState SubmitState { get; init; }
 

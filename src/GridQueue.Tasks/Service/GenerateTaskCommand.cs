@@ -10,4 +10,5 @@ public sealed record GenerateTaskCommand
     public bool? Hd { get; init; }
     public int? Duration { get; init; }
     public IReadOnlyList<string>? Images { get; init; }
+    public string? CallbackUrl { get; init; }
 }

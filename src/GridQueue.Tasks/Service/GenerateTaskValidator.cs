@@ -1,5 +1,6 @@
 using System.Globalization;
 using GridQueue.Tasks.Providers;
+using GridQueue.Tasks.Webhooks;
 
 namespace GridQueue.Tasks.Service;
 
@@ -10,8 +11,9 @@ namespace GridQueue.Tasks.Service;
 public static class GenerateTaskValidator
 {
     /// <summary>The request with defaults applied, or the field errors (field name → message).</summary>
+    /// <param name="webhooks">Where callbacks may go; without it a callback_url is refused.</param>
     public static (ValidGenerateRequest? Request, Dictionary<string, string> Errors) Validate(
-        GenerateTaskCommand command, ProviderCatalog providers)
+        GenerateTaskCommand command, ProviderCatalog providers, WebhookDestinations? webhooks = null)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(providers);
@@ -79,9 +81,20 @@ public static class GenerateTaskValidator
             }
         }
 
+        if (command.CallbackUrl is { } callbackUrl)
+        {
+            var refusal = webhooks is not { Enabled: true }
+                ? "Webhooks are not enabled on this server (Webhooks__Secret is not set), so callback_url cannot be used."
+                : webhooks.Refusal(callbackUrl);
+            if (refusal is not null)
+            {
+                errors["callback_url"] = refusal;
+            }
+        }
+
         return errors.Count > 0
             ? (null, errors)
-            : (new ValidGenerateRequest(provider, model!, prompt!, aspectRatio, duration, command.Hd ?? false, images), errors);
+            : (new ValidGenerateRequest(provider, model!, prompt!, aspectRatio, duration, command.Hd ?? false, images, command.CallbackUrl), errors);
     }
 
     /// <summary>Why one image is refused, or null. The size is checked first: a huge value is not parsed.</summary>
@@ -114,4 +127,4 @@ public static class GenerateTaskValidator
 
 /// <summary>A generate request that passed every rule, with defaults applied.</summary>
 public sealed record ValidGenerateRequest(
-    string Provider, string Model, string Prompt, string AspectRatio, int Duration, bool Hd, IReadOnlyList<string> Images);
+    string Provider, string Model, string Prompt, string AspectRatio, int Duration, bool Hd, IReadOnlyList<string> Images, string? CallbackUrl = null);

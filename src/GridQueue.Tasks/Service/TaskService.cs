@@ -7,6 +7,7 @@ using GridQueue.Tasks.Providers;
 using GridQueue.Tasks.Secrets;
 using GridQueue.Tasks.Storage;
 using GridQueue.Tasks.Telemetry;
+using GridQueue.Tasks.Webhooks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -26,7 +27,8 @@ public sealed partial class TaskService(
     TaskMetrics metrics,
     IOptions<TasksOptions> options,
     TimeProvider time,
-    ILogger<TaskService> logger)
+    ILogger<TaskService> logger,
+    TaskEndWebhooks webhooks)
 {
     private readonly TasksOptions _options = options.Value;
 
@@ -80,6 +82,7 @@ public sealed partial class TaskService(
             Duration = request.Duration,
             Hd = request.Hd,
             Images = request.Images,
+            CallbackUrl = request.CallbackUrl,
             Status = VideoTaskStatus.Queued,
             CreatedAt = now,
             UpdatedAt = now,
@@ -183,6 +186,7 @@ public sealed partial class TaskService(
                 await slots.WakeAfterSlotFreedAsync(scope, cancelled, now, cancellationToken).ConfigureAwait(false);
             }
 
+            await webhooks.OnChangedAsync(scope, task, cancelled, cancellationToken).ConfigureAwait(false);
             await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 

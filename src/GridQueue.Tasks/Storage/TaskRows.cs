@@ -17,10 +17,10 @@ public static class TaskRows
     public const string Columns =
         "id, user_id, provider, model, prompt, aspect_ratio, duration, hd, status, progress, video_url, " +
         "error_message, attempt, upstream_task_id, submit_state, started_at, api_key, uses_own_api_key, job_id, " +
-        "version, created_at, updated_at, completed_at";
+        "version, created_at, updated_at, completed_at, callback_url";
 
     /// <summary>How many columns <see cref="Read"/> reads; a query may add its own after them.</summary>
-    public const int ColumnCount = 23;
+    public const int ColumnCount = 24;
 
     /// <summary>Reads every row of <paramref name="command"/> as a task without its images.</summary>
     public static async Task<List<VideoTask>> ReadAllAsync(DbCommand command, CancellationToken cancellationToken)
@@ -82,6 +82,7 @@ public static class TaskRows
             CreatedAt = FromMs(r.GetInt64(20)),
             UpdatedAt = FromMs(r.GetInt64(21)),
             CompletedAt = r.IsDBNull(22) ? null : FromMs(r.GetInt64(22)),
+            CallbackUrl = r.IsDBNull(23) ? null : r.GetString(23),
         };
     }
 
@@ -115,6 +116,7 @@ public static class TaskRows
         yield return ("@created_at", ToMs(t.CreatedAt));
         yield return ("@updated_at", ToMs(t.UpdatedAt));
         yield return ("@completed_at", t.CompletedAt is { } c ? ToMs(c) : DBNull.Value);
+        yield return ("@callback_url", (object?)t.CallbackUrl ?? DBNull.Value);
     }
 
     /// <summary>Times are stored as Unix milliseconds: compact, indexable, and ordered like the times themselves.</summary>

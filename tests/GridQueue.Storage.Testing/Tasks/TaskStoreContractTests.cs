@@ -71,6 +71,32 @@ public abstract partial class TaskStoreContractTests(ITaskTestDatabase database)
     }
 
     [Fact]
+    public async Task CallbackUrl_ReadsBack_StaysThroughUpdates_AndIsNullWhenNotGiven()
+    {
+        const string url = "https://hooks.example/gridqueue?token=a&b=1";
+        var withUrl = NewTask(1) with { CallbackUrl = url };
+        var without = NewTask(2);
+        await InsertAsync(withUrl);
+        await InsertAsync(without);
+
+        await using (var scope = await Store.BeginAsync(WriteDurability.Durable, CancellationToken.None))
+        {
+            var current = (await scope.TaskGetAsync(withUrl.Id, CancellationToken.None))!;
+            Assert.Equal(url, current.CallbackUrl);
+            var ended = current with { Status = VideoTaskStatus.Cancelled, CompletedAt = Now, Version = current.Version + 1 };
+            Assert.True(await scope.TaskUpdateAsync(ended, current.Version, CancellationToken.None));
+            await scope.CommitAsync(CancellationToken.None);
+        }
+
+        var read = (await Store.TaskGetWithoutImagesAsync(withUrl.Id, CancellationToken.None))!;
+        var listed = await Store.TaskListAsync("alice", null, null, 10, 1 << 20, CancellationToken.None);
+
+        Assert.Equal((VideoTaskStatus.Cancelled, url), (read.Status, read.CallbackUrl));
+        Assert.Null((await Store.TaskGetAsync(without.Id, CancellationToken.None))!.CallbackUrl);
+        Assert.Equal([null, url], listed.Select(t => t.CallbackUrl));
+    }
+
+    [Fact]
     public async Task TaskUpdate_FromAnOlderVersion_ChangesNothing()
     {
         var task = NewTask(1);

@@ -68,6 +68,10 @@ public sealed class TaskSchema
 
     [JsonPropertyName("completed_at"), Description("Set when the task reaches a terminal status.")]
     public required DateTimeOffset? CompletedAt { get; init; }
+
+    // Not required: changes logged before the field existed are replayed without it.
+    [JsonPropertyName("callback_url"), Description("The generate request's callback_url: where the task is delivered, signed, when it ends; null for none.")]
+    public string? CallbackUrl { get; init; }
 }
 
 /// <summary>A page of the caller's tasks, newest first.</summary>
