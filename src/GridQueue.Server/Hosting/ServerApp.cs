@@ -1,6 +1,7 @@
 using GridQueue.Engine.Hosting;
 using GridQueue.Engine.Options;
 using GridQueue.Server.Api;
+using GridQueue.Server.Api.Admin;
 using GridQueue.Server.Api.OpenApi;
 using GridQueue.Server.Auth;
 using GridQueue.Tasks.Hosting;
@@ -57,6 +58,8 @@ public static class ServerApp
         var authOptions = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
         var auth = AuthMode.Resolve(authOptions, builder.Environment.EnvironmentName);
         services.AddGridQueueAuth(auth);
+        services.AddGridQueueAdminPolicy(configuration);
+        services.AddSingleton<DeadLetters>();
         services.AddGridQueueRateLimits(api);
         services.AddSingleton<StreamLimiter>();
         services.AddGridQueueCors(configuration);
@@ -85,6 +88,7 @@ public static class ServerApp
         v1.MapVideoEndpoints();
         v1.MapEventStream();
         v1.MapServerInfo(auth);
+        v1.MapAdminEndpoints();
         if (auth.IsDev)
         {
             v1.MapDevToken();
