@@ -15,6 +15,9 @@ public static class AdminApi
     /// <summary>The job kind of <see cref="FlakyJobs"/>.</summary>
     public const string FlakyKind = "test.flaky";
 
+    /// <summary>The job kind that runs until <see cref="FlakyJobs.ReleaseBlocked"/>.</summary>
+    public const string BlockingKind = "test.blocking";
+
     /// <summary>A client whose dev token carries the admin claim.</summary>
     public static async Task<HttpClient> CreateAdminClientAsync(this RunningServer server, string userId)
     {
@@ -54,7 +57,7 @@ public static class AdminApi
 /// <summary>
 /// Jobs of kind <see cref="AdminApi.FlakyKind"/> on a running server: each fails while <see cref="Failing"/> is true
 /// (with one attempt, so it becomes a dead letter at once) and completes once it is false, as a job whose downstream
-/// was down and came back would.
+/// was down and came back would. Jobs of kind <see cref="AdminApi.BlockingKind"/> hold their lease until released.
 /// </summary>
 public sealed class FlakyJobs
 {
@@ -64,6 +67,15 @@ public sealed class FlakyJobs
 
     public volatile bool Failing = true;
 
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Lets every blocking job complete.</summary>
+    public void ReleaseBlocked() => _release.TrySetResult();
+
+    /// <summary>Inserts a job that runs (holding its lease) until <see cref="ReleaseBlocked"/>.</summary>
+    public async Task<long> InsertBlockingAsync() =>
+        (await Server.Services.GetRequiredService<JobEngine>().InsertAsync(NewJob.Create(AdminApi.BlockingKind, new { }))).Job.Id;
+
     /// <summary>Registers the handler; call before any flaky job is inserted.</summary>
     public static FlakyJobs Register(RunningServer server)
     {
@@ -71,6 +83,11 @@ public sealed class FlakyJobs
         var flaky = new FlakyJobs(server);
         server.Services.GetRequiredService<JobHandlerRegistry>().Add(AdminApi.FlakyKind, (_, _) =>
             Task.FromResult(flaky.Failing ? JobOutcome.Failed("the downstream is down") : JobOutcome.Completed));
+        server.Services.GetRequiredService<JobHandlerRegistry>().Add(AdminApi.BlockingKind, async (_, cancellationToken) =>
+        {
+            await flaky._release.Task.WaitAsync(cancellationToken);
+            return JobOutcome.Completed;
+        });
         return flaky;
     }
 

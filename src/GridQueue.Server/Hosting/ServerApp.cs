@@ -89,6 +89,7 @@ public static class ServerApp
         v1.MapEventStream();
         v1.MapServerInfo(auth);
         v1.MapAdminEndpoints();
+        v1.MapMe();
         if (auth.IsDev)
         {
             v1.MapDevToken();
