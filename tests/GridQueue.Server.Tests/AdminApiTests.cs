@@ -99,6 +99,10 @@ public sealed class AdminApiTests : IAsyncLifetime
         var error = ErrorEnvelope.AssertError(refused, HttpStatusCode.BadRequest, "BAD_REQUEST");
         Assert.Contains("has ended (failed)", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal("failed", (await user.StatusAsync(task.Id())).Status());
+        var (_, tasks) = await admin.GetEnvelopeAsync("api/v1/admin/tasks?user_id=payer&status=failed");
+        Assert.Equal(task.Id(), Assert.Single(tasks.GetProperty("data").GetProperty("items").EnumerateArray()).Id());
+        var (_, usage) = await admin.GetEnvelopeAsync("api/v1/admin/usage");
+        Assert.Equal(1, Assert.Single(usage.GetProperty("data").GetProperty("items").EnumerateArray()).GetProperty("failed").GetInt64());
         var (_, list) = await admin.GetEnvelopeAsync("api/v1/admin/dead-letters?kind=video.submit");
         var item = Assert.Single(list.GetProperty("data").GetProperty("items").EnumerateArray());
         Assert.Equal((deadLetter, task.Id()), (item.GetProperty("id").GetInt64(), item.GetProperty("task_id").GetString()));

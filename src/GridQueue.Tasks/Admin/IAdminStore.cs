@@ -8,7 +8,7 @@ namespace GridQueue.Tasks.Admin;
 /// </summary>
 public interface IAdminStore
 {
-    /// <summary>Tasks of every user, newest first, narrowed by the query's filters (without their images).</summary>
+    /// <summary>Tasks of every user, newest first, narrowed by the query's filters, with their images.</summary>
     Task<IReadOnlyList<VideoTask>> TaskListAllAsync(TaskAdminQuery query, CancellationToken cancellationToken);
 
     /// <summary>Per user: tasks in all, tasks running, tasks failed; the users with the most tasks first.</summary>

@@ -71,7 +71,7 @@ public abstract class SqlAdminStore : IJobAdminStore, IAdminStore
                 Add(c, "before", query.BeforeTaskId, DbType.String);
                 Add(c, "limit", query.Limit, DbType.Int32);
             },
-            TaskRows.Read,
+            TaskRows.ReadWithImages,
             cancellationToken).ConfigureAwait(false);
     }
 

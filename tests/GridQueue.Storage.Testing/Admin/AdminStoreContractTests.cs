@@ -98,6 +98,8 @@ public abstract class AdminStoreContractTests(IAdminTestDatabase database) : IAs
         Assert.Equal([tasks[3].Id], await Ids(new(null, null, null, null, 1)));
         var read = (await _admin.TaskListAllAsync(new(null, "carol", null, null, 10), CancellationToken.None)).Single();
         Assert.Equal(("carol", VideoTaskStatus.Running, "kite 4"), (read.UserId, read.Status, read.Prompt));
+        Assert.True(read.ImagesLoaded); // so the task serializes as clients see it
+        TaskJson.Serialize(read);
     }
 
     [Fact]
