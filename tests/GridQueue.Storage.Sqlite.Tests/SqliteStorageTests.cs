@@ -35,9 +35,12 @@ public sealed class SqliteStorageTests : IAsyncLifetime
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => _database.OpenStore().MigrateAsync(CancellationToken.None))));
 
         await using var connection = await _database.OpenStore().Connections.OpenAsync();
-        // Every migration the assembly ships (001 jobs, 002 tasks, 003 waiting lines, 004 images, 005 kept keys, 006 callback URLs), each recorded once.
+        // Every migration the assembly ships (001 jobs, 002 tasks, 003 waiting lines, 004 images, 005 kept keys,
+        // 006 callback URLs, 007 admin audit), each recorded once.
         var shipped = typeof(SqliteJobStore).Assembly.GetManifestResourceNames().Count(n => n.StartsWith("Migrations.", StringComparison.Ordinal));
-        Assert.Equal(6, shipped);
+        Assert.Equal(7, shipped);
+        Assert.Equal(1L, await ScalarAsync(connection, "SELECT COUNT(*) FROM gq_migrations WHERE version = 7;"));
+        Assert.Equal(1L, await ScalarAsync(connection, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'gq_admin_audit';"));
         Assert.Equal((long)shipped, await ScalarAsync(connection, "SELECT COUNT(*) FROM gq_migrations;"));
         Assert.Equal(1L, await ScalarAsync(connection, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'gq_tasks';"));
         Assert.Equal(1L, await ScalarAsync(connection, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'gq_task_images';"));

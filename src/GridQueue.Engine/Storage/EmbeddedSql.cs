@@ -21,6 +21,22 @@ public static class EmbeddedSql
         return reader.ReadToEnd();
     }
 
+    /// <summary>
+    /// Every embedded file under <paramref name="prefix"/> ("AdminSql."), by its name without prefix and ".sql", with its
+    /// whole-line comments removed: they document the file, and a driver that rewrites parameters and splits
+    /// statements at semicolons (Npgsql) then never reads the prose.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ReadAll(Assembly assembly, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        return assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .ToDictionary(
+                n => n[prefix.Length..^4],
+                n => string.Join('\n', Read(assembly, n).Split('\n').Where(line => !line.TrimStart().StartsWith("--", StringComparison.Ordinal))),
+                StringComparer.Ordinal);
+    }
+
     /// <summary>The assembly's numbered migrations in order: (version, name, SQL).</summary>
     public static IReadOnlyList<(int Version, string Name, string Sql)> Migrations(Assembly assembly)
     {

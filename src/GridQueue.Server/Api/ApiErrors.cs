@@ -21,6 +21,9 @@ public static class ApiErrors
     public static EnvelopeResult Unauthorized(string message) =>
         EnvelopeResult.Failure(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, message);
 
+    public static EnvelopeResult Forbidden(string message) =>
+        EnvelopeResult.Failure(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, message);
+
     public static EnvelopeResult PayloadTooLarge(long limit) =>
         EnvelopeResult.Failure(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, $"The request body is over the limit of {limit} bytes.");
 

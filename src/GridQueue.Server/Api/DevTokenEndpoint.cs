@@ -17,13 +17,13 @@ public static class DevTokenEndpoint
             .WithDescription("Mapped only when Auth__Mode is dev; the route does not exist otherwise.")
             .Accepts<DevTokenRequestSchema>(EndpointDocs.Json)
             .ProducesData<DevTokenSchema>()
-            .ProducesErrors(StatusCodes.Status400BadRequest, "The body is not {\"user_id\": \"...\"} with 1–128 printable characters.", ErrorCodes.ValidationError)
+            .ProducesErrors(StatusCodes.Status400BadRequest, "The body is not {\"user_id\": \"...\"} with 1–128 printable characters (and an optional boolean admin).", ErrorCodes.ValidationError)
             .ProducesPayloadTooLarge()
             .ProducesInternal();
         return api;
     }
 
-    private static async Task<IResult> IssueAsync(HttpContext http, TokenIssuer issuer)
+    private static async Task<IResult> IssueAsync(HttpContext http, TokenIssuer issuer, AdminRule admins)
     {
         JsonDocument document;
         try
@@ -61,7 +61,21 @@ public static class DevTokenEndpoint
                 return ApiErrors.Field("user_id", $"user_id must be 1 to {MaxUserIdLength} printable characters.");
             }
 
-            var token = issuer.Issue(userId, AuthOptions.DevTokenLifetime);
+            var admin = false;
+            if (document.RootElement.TryGetProperty("admin", out var adminElement))
+            {
+                if (adminElement.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                {
+                    return ApiErrors.Field("admin", "admin must be true or false.");
+                }
+
+                admin = adminElement.GetBoolean();
+            }
+
+            // An admin dev token carries the configured admin claim; with admin-by-claim turned off (Admin__ClaimType
+            // empty) only Admin__UserIds make admins, so the switch adds nothing.
+            var claim = admin && !string.IsNullOrEmpty(admins.Options.ClaimType) ? (admins.Options.ClaimType, admins.Options.ClaimValue) : ((string, string)?)null;
+            var token = issuer.Issue(userId, AuthOptions.DevTokenLifetime, claim);
             return EnvelopeResult.Success(w =>
             {
                 w.WriteStartObject();

@@ -1,6 +1,7 @@
 using GridQueue.Engine.Hosting;
 using GridQueue.Engine.Options;
 using GridQueue.Server.Api;
+using GridQueue.Server.Api.Admin;
 using GridQueue.Server.Api.OpenApi;
 using GridQueue.Server.Auth;
 using GridQueue.Tasks.Hosting;
@@ -65,6 +66,8 @@ public static class ServerApp
         var auth = AuthMode.Resolve(authOptions, builder.Environment.EnvironmentName);
         services.AddGridQueueAuth(auth);
         services.AddGridQueueCallbacks(configuration);
+        services.AddGridQueueAdminPolicy(configuration);
+        services.AddSingleton<DeadLetters>();
         services.AddGridQueueRateLimits(api, configuration.GetSection(CallbackLimitOptions.SectionName).Get<CallbackLimitOptions>());
         services.AddSingleton<StreamLimiter>();
         services.AddGridQueueCors(configuration);
@@ -94,6 +97,8 @@ public static class ServerApp
         v1.MapEventStream();
         v1.MapServerInfo(auth);
         v1.MapUpstreamCallbacks();
+        v1.MapAdminEndpoints();
+        v1.MapMe();
         if (auth.IsDev)
         {
             v1.MapDevToken();

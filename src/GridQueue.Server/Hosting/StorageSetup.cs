@@ -1,4 +1,8 @@
+using GridQueue.Engine.Storage;
 using GridQueue.Server.Telemetry;
+using GridQueue.Storage.Postgres.Admin;
+using GridQueue.Storage.Sqlite.Admin;
+using GridQueue.Tasks.Admin;
 using GridQueue.Storage.Postgres;
 using GridQueue.Storage.Postgres.Cluster;
 using GridQueue.Storage.Postgres.Tasks;
@@ -43,6 +47,7 @@ public static class StorageSetup
                 });
                 services.AddSingleton(sp => new SqliteTaskStore(sp.GetRequiredService<SqliteJobStore>()));
                 services.AddSingleton<ITaskStore>(sp => sp.GetRequiredService<SqliteTaskStore>());
+                AddAdminStore(services, sp => new SqliteAdminStore(sp.GetRequiredService<SqliteJobStore>()));
                 services.AddSingleton(sp => new GaugeConnections(() =>
                     sp.GetRequiredService<SqliteJobStore>().Connections.OpenAsync().GetAwaiter().GetResult())); // synchronous inside
                 AddDataProtection(services, configuration, DatabaseFolder(options.ConnectionString));
@@ -76,10 +81,19 @@ public static class StorageSetup
         services.AddGridQueuePostgresCluster(section.Bind);
         services.AddSingleton(sp => new PostgresTaskStore(sp.GetRequiredService<PostgresJobStore>()));
         services.AddSingleton<ITaskStore>(sp => sp.GetRequiredService<PostgresTaskStore>());
+        AddAdminStore(services, sp => new PostgresAdminStore(sp.GetRequiredService<PostgresJobStore>()));
         services.AddSingleton(sp => new GaugeConnections(() => sp.GetRequiredService<PostgresJobStore>().DataSource.OpenConnection()));
 
         // The key ring is the table gq_dataprotection_keys, which AddGridQueuePostgresCluster wires in.
         services.AddDataProtection().SetApplicationName(ApplicationName);
+    }
+
+    /// <summary>The admin console's store, as both the job and the task side ask for it.</summary>
+    private static void AddAdminStore(IServiceCollection services, Func<IServiceProvider, SqlAdminStore> create)
+    {
+        services.AddSingleton(create);
+        services.AddSingleton<IJobAdminStore>(sp => sp.GetRequiredService<SqlAdminStore>());
+        services.AddSingleton<IAdminStore>(sp => sp.GetRequiredService<SqlAdminStore>());
     }
 
     /// <summary>The database file: gridqueue.db in Storage__DataDirectory when set (made absolute), else ./data.</summary>

@@ -15,6 +15,7 @@ internal sealed class ContractDocumentTransformer : IOpenApiDocumentTransformer
         (EndpointTags.Events, "Live task changes as Server-Sent Events, resumable with Last-Event-ID."),
         (EndpointTags.Server, "What a client needs before it signs in, and dev-mode tokens."),
         (EndpointTags.Health, "Probes for load balancers and service managers (no envelope)."),
+        (EndpointTags.Admin, "The admin console: job counts, dead letters, redrive and purge, tasks across users, usage, the audit log. Admins only (403 FORBIDDEN otherwise)."),
     ];
 
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
@@ -49,4 +50,5 @@ public static class EndpointTags
     public const string Events = "Events";
     public const string Server = "Server";
     public const string Health = "Health";
+    public const string Admin = "Admin";
 }

@@ -27,6 +27,9 @@ public sealed class DevTokenRequestSchema
 {
     [JsonPropertyName("user_id"), StringLength(DevTokenEndpoint.MaxUserIdLength, MinimumLength = 1), Description("Printable characters; becomes the token's sub.")]
     public required string UserId { get; init; }
+
+    [JsonPropertyName("admin"), Description("True: the token carries the admin claim (Admin__ClaimType = Admin__ClaimValue), which opens /api/v1/admin.")]
+    public bool? Admin { get; init; }
 }
 
 /// <summary>A dev token.</summary>

@@ -63,7 +63,7 @@ export async function request(method, path, options = {}) {
 
 export const api = {
   info: () => request('GET', '/api/v1/info', { token: null }),
-  devToken: userId => request('POST', '/api/v1/dev/token', { token: null, body: { user_id: userId } }),
+  devToken: (userId, admin = false) => request('POST', '/api/v1/dev/token', { token: null, body: admin ? { user_id: userId, admin: true } : { user_id: userId } }),
   listTasks: ({ limit = 20, cursor = null } = {}, options = {}) => {
     const query = new URLSearchParams({ limit: String(limit) });
     if (cursor) query.set('cursor', cursor);

@@ -1,5 +1,6 @@
 // The dashboard: sign-in (dev token or a pasted JWT), the task form, the live task list, toasts.
 
+import { AdminConsole } from './admin.js';
 import { api, onUnauthorized } from './api.js';
 import { $ } from './dom.js';
 import { LiveUpdates } from './events.js';
@@ -20,6 +21,7 @@ const signInError = $('#sign-in-error');
 
 const toaster = createToaster($('#toasts'));
 const tasks = new TaskList({ list: $('#task-list'), state: $('#tasks-state'), more: $('#load-more'), toaster });
+const admin = new AdminConsole({ toggle: $('#admin-toggle'), view: $('#admin-view'), workspace: $('#workspace'), toaster });
 const form = new TaskForm({ form: $('#task-form'), toaster, onCreated: task => tasks.apply(task, { source: 'action' }) });
 
 const CONNECTION_TEXT = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…' };
@@ -38,6 +40,7 @@ const live = new LiveUpdates({
 let info = null;
 
 function show(name) {
+  admin.close();
   for (const [key, element] of Object.entries(views)) element.hidden = key !== name;
   sessionBar.hidden = name !== 'workspace';
 }
@@ -96,11 +99,13 @@ function enterWorkspace() {
   show('workspace');
   live.start();
   tasks.loadFirstPage();
+  admin.detect();
   $('#main').focus({ preventScroll: true });
 }
 
 function signOut(message = null) {
   live.stop();
+  admin.reset();
   clearToken();
   tasks.reset();
   form.reset();
@@ -129,7 +134,7 @@ $('#dev-sign-in').addEventListener('submit', event => {
   }
   withBusy(event.submitter ?? $('#dev-sign-in button'), async () => {
     try {
-      const { token } = await api.devToken(userId);
+      const { token } = await api.devToken(userId, $('#sign-in-admin').checked);
       setToken(token);
       setSignInError(null);
       enterWorkspace();

@@ -1,0 +1,5 @@
+-- The audit log, newest first.
+SELECT id, at, actor, action, target, detail FROM gq_admin_audit
+WHERE (@before::bigint IS NULL OR id < @before::bigint)
+ORDER BY id DESC
+LIMIT @limit;
