@@ -19,6 +19,12 @@ export class AdminConsole {
     this.drawn = new Map();
     this.generation = 0;
     toggle.addEventListener('click', () => (this.view.hidden ? this.open() : this.close(true)));
+  }
+
+  /** Builds the console from its template the first time it opens (until then none of its fields is in the page). */
+  mount() {
+    if (this.view.childElementCount > 0) return;
+    this.view.append($('#admin-template').content.cloneNode(true));
     $('#admin-redrive-all').addEventListener('click', () => this.applyToMatching('redrive'));
     $('#admin-purge-all').addEventListener('click', () => this.applyToMatching('purge'));
     for (const form of [$('#admin-dead-filter'), $('#admin-task-filter')]) {
@@ -47,6 +53,7 @@ export class AdminConsole {
   }
 
   open() {
+    this.mount();
     this.workspace.hidden = true;
     this.view.hidden = false;
     this.toggle.setAttribute('aria-pressed', 'true');
