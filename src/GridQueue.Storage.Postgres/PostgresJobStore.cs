@@ -26,7 +26,7 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
     public PostgresJobStore(PostgresStorageOptions options, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _dataSource = NpgsqlDataSource.Create(WithAutoPrepare(options.ConnectionString));
+        _dataSource = NpgsqlDataSource.Create(WithDefaults(options.ConnectionString));
         _migrator = new PostgresMigrator(_dataSource, time ?? TimeProvider.System);
         _finalizer = new FinalizeCoalescer(FinalizeNowAsync);
         _listener = new JobListener(_dataSource);
@@ -232,21 +232,35 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
     }
 
     /// <summary>
-    /// Lets Npgsql keep the store's statements prepared on each pooled connection (unless the connection string
-    /// chooses otherwise): the claim and finalize statements cost more to parse and plan than to run on small batches.
+    /// Defaults for what the connection string leaves unset. Npgsql keeps the store's statements prepared on each
+    /// pooled connection: the claim, finalize and task statements cost more to parse and plan than to run, and the
+    /// stores have about 60 of them. The pool holds at most <see cref="DefaultMaxPoolSize"/> connections per node:
+    /// every write here is a short transaction, and Npgsql's default of 100 let a burst open a hundred server
+    /// processes per node, each started cold (fork, catalog caches, no prepared statements). On the 2-core benchmark
+    /// machine that burst made cross-node push p99 2 s instead of 0.15 s (docs/benchmarks.md).
     /// </summary>
-    private static string WithAutoPrepare(string connectionString)
+    internal static string WithDefaults(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)
-            && !connectionString.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        if (!Names(connectionString, "Auto Prepare", "AutoPrepare"))
         {
-            builder.MaxAutoPrepare = 32;
+            builder.MaxAutoPrepare = 64;
             builder.AutoPrepareMinUsages = 2;
+        }
+
+        if (!Names(connectionString, "Max Pool Size", "Maximum Pool Size", "MaxPoolSize"))
+        {
+            builder.MaxPoolSize = DefaultMaxPoolSize;
         }
 
         return builder.ConnectionString;
     }
+
+    /// <summary>Connections per node when the connection string does not say (<c>Maximum Pool Size</c>).</summary>
+    public const int DefaultMaxPoolSize = 20;
+
+    private static bool Names(string connectionString, params string[] keys) =>
+        keys.Any(k => connectionString.Contains(k, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>One finalize statement for a (possibly coalesced) batch: see finalize_many.sql.</summary>
     private async Task<IReadOnlyList<JobFinalizeResult>> FinalizeNowAsync(

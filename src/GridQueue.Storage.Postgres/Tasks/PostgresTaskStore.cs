@@ -16,6 +16,12 @@ namespace GridQueue.Storage.Postgres.Tasks;
 /// </summary>
 public sealed class PostgresTaskStore : ITaskStore
 {
+    /// <summary>
+    /// Writers run side by side here, and an event is listed only once every writing transaction open when it was
+    /// written has ended (EventVisibility): a long group transaction would hold back every stream, so none is made.
+    /// </summary>
+    public bool GroupsRelaxedWrites => false;
+
     private readonly NpgsqlDataSource _dataSource;
 
     public PostgresTaskStore(PostgresJobStore jobs)

@@ -14,6 +14,9 @@ namespace GridQueue.Storage.Sqlite.Tasks;
 /// </summary>
 public sealed class SqliteTaskStore : ITaskStore, IDisposable
 {
+    /// <summary>One writer at a time: a group of poll results costs one commit instead of one each.</summary>
+    public bool GroupsRelaxedWrites => true;
+
     private readonly SqliteConnectionFactory _connections;
     private readonly WriteConnection _durable = new();
     private readonly WriteConnection _relaxed = new();

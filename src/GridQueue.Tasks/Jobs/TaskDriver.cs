@@ -70,8 +70,9 @@ public sealed class TaskDriver
     {
         ArgumentNullException.ThrowIfNull(rule);
 
-        // Poll results (relaxed, visible, nothing else in the transaction) are written in groups: see TaskChangeGroup.
-        if (durability == WriteDurability.Relaxed && alsoInTransaction is null && visible)
+        // Poll results (relaxed, visible, nothing else in the transaction) are written in groups where the store gains
+        // from it: see TaskChangeGroup.
+        if (store.GroupsRelaxedWrites && durability == WriteDurability.Relaxed && alsoInTransaction is null && visible)
         {
             cancellationToken.ThrowIfCancellationRequested();
             return _relaxedGroup.SubmitAsync(new PendingTaskChange(taskId, attempt, rule, cancellationToken));

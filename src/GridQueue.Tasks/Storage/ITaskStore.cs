@@ -17,6 +17,13 @@ public interface ITaskStore
     /// </param>
     Task<ITaskWriteScope> BeginAsync(WriteDurability durability, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// True when relaxed changes of many tasks should share one transaction (see TaskChangeGroup): a store with one
+    /// writer at a time saves a commit per change. False for a store with concurrent writers, where a group is one
+    /// long transaction that every reader of the event log waits for.
+    /// </summary>
+    bool GroupsRelaxedWrites { get; }
+
     /// <summary>The task with its images, as clients see it.</summary>
     Task<VideoTask?> TaskGetAsync(string taskId, CancellationToken cancellationToken);
 
