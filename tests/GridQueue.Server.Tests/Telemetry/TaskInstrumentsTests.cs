@@ -103,17 +103,15 @@ public sealed class TaskInstrumentsTests : IAsyncLifetime
             ["queued/simulator", "queued/t8star", "running/simulator", "running/t8star"],
             unfinished.Select(v => $"{v.Tag("gridqueue.task.status")}/{v.Tag("gridqueue.provider")}").Order(StringComparer.Ordinal));
 
-        // The engine's instruments, and ASP.NET Core's and HttpClient's. Those two carry no node: the servers of other
-        // tests in this process add to them (and end theirs), so only their presence is checked.
+        // The engine's instruments, and HttpClient's. HttpClient's carries no node: the servers of other tests in this
+        // process add to it, so only this simulator's port is looked for. ASP.NET Core's request instrument is not
+        // checked here: its meter belongs to each host, and a host of another test ending in this process can take the
+        // shared stream away from this collection. Server processes of their own check it (PrometheusEndpointTests,
+        // OtlpExportTests).
         Assert.True(Sum(metrics, "gridqueue.jobs.claimed", node, _ => true) >= 4);
         Assert.Contains(metrics, m => m.Name == "gridqueue.jobs.finished" && Equals(m.MeterTags.GetValueOrDefault("gridqueue.node"), node)
             && m.Tag("gridqueue.kind") == "video.submit" && m.Tag("gridqueue.outcome") == "completed");
         Assert.Contains(metrics, m => m.Name == "gridqueue.workers.active" && Equals(m.MeterTags.GetValueOrDefault("gridqueue.node"), node));
-        // Which hosts' requests a collection holds depends on when each host's meter was last read, so only the
-        // instrument itself is checked here (the server process's own /metrics test sees its routes).
-        var serverRequests = metrics.Where(m => m.Name == "http.server.request.duration").ToList();
-        Assert.NotEmpty(serverRequests);
-        Assert.All(serverRequests, m => Assert.Equal("s", m.Unit));
         Assert.Contains(metrics, m => m.Name == "http.client.request.duration" && m.Tag("server.port") == _simulator.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         // Spans: each handler run names its task and job; the upstream calls are children of the submit's span.
