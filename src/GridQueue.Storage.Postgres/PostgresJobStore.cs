@@ -11,6 +11,7 @@ namespace GridQueue.Storage.Postgres;
 /// batch of statements sent in one round trip and run in one implicit transaction, on a pooled connection. Claims take
 /// jobs with FOR UPDATE SKIP LOCKED; claims that must respect a limit first take advisory locks (see
 /// <see cref="ClaimLocks"/>). Outcomes of concurrent callers share one statement (see <see cref="FinalizeCoalescer"/>).
+/// The engine's own bookkeeping commits without waiting for the log flush (see <see cref="BookkeepingBatch"/>).
 /// </summary>
 public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposable
 {
@@ -76,7 +77,7 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
         }
 
         var locks = ClaimLocks.For(request);
-        await using var batch = _dataSource.CreateBatch();
+        await using var batch = BookkeepingBatch.Create(_dataSource);
         if (locks.Length > 0)
         {
             // The lock and the claim go in one round trip and one (implicit) transaction; the claim statement's
@@ -117,27 +118,35 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
         string node, IReadOnlyList<JobLease> leases, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(leases);
-        await using var command = LeaseCommand(SqlText.RenewLeases, node, leases);
-        command.Parameters.AddWithValue("lease_expires_at", JobRows.ToMs(leaseExpiresAt));
-        return JobStoreResults.LeaseStatuses(leases, await ReadPairsAsync(command, r => r.GetBoolean(1), cancellationToken).ConfigureAwait(false));
+        await using var batch = BookkeepingBatch.Create(_dataSource);
+        var renew = LeaseCommand(SqlText.RenewLeases, node, leases);
+        renew.Parameters.AddWithValue("lease_expires_at", JobRows.ToMs(leaseExpiresAt));
+        batch.BatchCommands.Add(renew);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await BookkeepingBatch.SkipRelaxAsync(reader, cancellationToken).ConfigureAwait(false);
+        return JobStoreResults.LeaseStatuses(leases, await ReadPairsAsync(reader, r => r.GetBoolean(1), cancellationToken).ConfigureAwait(false));
     }
 
     public async Task<IReadOnlyList<JobLeaseStatus>> JobGetLeaseStatusAsync(
         string node, IReadOnlyList<JobLease> leases, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(leases);
-        await using var command = LeaseCommand(SqlText.LeaseStatus, node, leases);
-        return JobStoreResults.LeaseStatuses(leases, await ReadPairsAsync(command, r => r.GetBoolean(1), cancellationToken).ConfigureAwait(false));
+        await using var batch = _dataSource.CreateBatch(); // a read: nothing to relax
+        batch.BatchCommands.Add(LeaseCommand(SqlText.LeaseStatus, node, leases));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return JobStoreResults.LeaseStatuses(leases, await ReadPairsAsync(reader, r => r.GetBoolean(1), cancellationToken).ConfigureAwait(false));
     }
 
     public async Task<IReadOnlyList<Job>> JobRescueExpiredAsync(
         DateTimeOffset now, int limit, int maxErrorsKept, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand(SqlText.RescueExpired);
-        command.Parameters.AddWithValue("now", JobRows.ToMs(now));
-        command.Parameters.AddWithValue("limit", limit);
-        command.Parameters.AddWithValue("max_errors", maxErrorsKept);
-        return await JobRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+        await using var batch = BookkeepingBatch.Create(_dataSource);
+        var rescue = new NpgsqlBatchCommand(SqlText.RescueExpired);
+        rescue.Parameters.AddWithValue("now", JobRows.ToMs(now));
+        rescue.Parameters.AddWithValue("limit", limit);
+        rescue.Parameters.AddWithValue("max_errors", maxErrorsKept);
+        batch.BatchCommands.Add(rescue);
+        return await ReadJobsAsync(batch, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<Job?> JobCancelAsync(long id, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -192,11 +201,14 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
     public async Task<int> JobDeleteFinishedAsync(
         DateTimeOffset finishedBefore, DateTimeOffset discardedBefore, int limit, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand(SqlText.DeleteFinished);
-        command.Parameters.AddWithValue("finished_before", JobRows.ToMs(finishedBefore));
-        command.Parameters.AddWithValue("discarded_before", JobRows.ToMs(discardedBefore));
-        command.Parameters.AddWithValue("limit", limit);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = BookkeepingBatch.Create(_dataSource);
+        var delete = new NpgsqlBatchCommand(SqlText.DeleteFinished);
+        delete.Parameters.AddWithValue("finished_before", JobRows.ToMs(finishedBefore));
+        delete.Parameters.AddWithValue("discarded_before", JobRows.ToMs(discardedBefore));
+        delete.Parameters.AddWithValue("limit", limit);
+        batch.BatchCommands.Add(delete);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return checked((int)delete.RecordsAffected);
     }
 
     public async Task<DateTimeOffset?> JobNextScheduledAtAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
@@ -266,7 +278,9 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
     private async Task<IReadOnlyList<JobFinalizeResult>> FinalizeNowAsync(
         IReadOnlyList<JobFinalization> finalizations, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand(SqlText.FinalizeMany);
+        await using var batch = BookkeepingBatch.Create(_dataSource);
+        var command = new NpgsqlBatchCommand(SqlText.FinalizeMany);
+        batch.BatchCommands.Add(command);
         command.Parameters.AddWithValue("ids", finalizations.Select(f => f.Id).ToArray());
         command.Parameters.AddWithValue("nodes", finalizations.Select(f => f.Node).ToArray());
         command.Parameters.AddWithValue("claims", finalizations.Select(f => f.Claims).ToArray());
@@ -278,7 +292,8 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
 
         var written = new Dictionary<long, JobState>();
         var current = new Dictionary<long, JobState>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await BookkeepingBatch.SkipRelaxAsync(reader, cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             (reader.GetBoolean(2) ? written : current)[reader.GetInt64(0)] = JobStates.Parse(reader.GetString(1));
@@ -328,9 +343,9 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
         return jobs;
     }
 
-    private NpgsqlCommand LeaseCommand(string sql, string node, IReadOnlyList<JobLease> leases)
+    private static NpgsqlBatchCommand LeaseCommand(string sql, string node, IReadOnlyList<JobLease> leases)
     {
-        var command = _dataSource.CreateCommand(sql);
+        var command = new NpgsqlBatchCommand(sql);
         command.Parameters.AddWithValue("ids", leases.Select(l => l.Id).ToArray());
         command.Parameters.AddWithValue("claims", leases.Select(l => l.Claims).ToArray());
         command.Parameters.AddWithValue("node", node);
@@ -338,10 +353,9 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
     }
 
     private static async Task<Dictionary<long, T>> ReadPairsAsync<T>(
-        NpgsqlCommand command, Func<NpgsqlDataReader, T> value, CancellationToken cancellationToken)
+        NpgsqlDataReader reader, Func<NpgsqlDataReader, T> value, CancellationToken cancellationToken)
     {
         var pairs = new Dictionary<long, T>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             pairs[reader.GetInt64(0)] = value(reader);

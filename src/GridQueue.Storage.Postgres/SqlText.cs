@@ -27,6 +27,7 @@ internal static class SqlText
     public static readonly string List = Load("Sql.list.sql");
     public static readonly string DeleteFinished = Load("Sql.delete_finished.sql");
     public static readonly string NextScheduled = Load("Sql.next_scheduled.sql");
+    public static readonly string BookkeepingCommit = Load("Sql.bookkeeping_commit.sql");
 
     /// <summary>The numbered migrations, in order: (version, name, SQL).</summary>
     public static IReadOnlyList<(int Version, string Name, string Sql)> Migrations { get; } = EmbeddedSql.Migrations(typeof(SqlText).Assembly);
