@@ -1,3 +1,4 @@
+using System.Globalization;
 using GridQueue.Tasks.Events;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -7,8 +8,8 @@ namespace GridQueue.Storage.Postgres.Cluster;
 
 /// <summary>
 /// <see cref="ITaskEventFeed"/> on PostgreSQL: one connection per node LISTENs on <see cref="Channel"/>, on which the
-/// task store's event appends send NOTIFY inside their transaction; PostgreSQL delivers it at commit, so the hub is
-/// never woken for events it cannot read yet. When the connection drops the feed reconnects after a pause that doubles
+/// task store's event appends send NOTIFY inside their transaction with the event's sequence as payload; PostgreSQL
+/// delivers it at commit, so the hub is never woken for events that are not committed. When the connection drops the feed reconnects after a pause that doubles
 /// up to a limit, and then wakes every subscriber once: what was committed meanwhile is read from the event log, as
 /// after any wake-up. The connection opens for the first subscriber.
 /// </summary>
@@ -23,7 +24,7 @@ public sealed partial class PostgresTaskEventFeed : ITaskEventFeed, IAsyncDispos
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly List<Action> _subscribers = [];
+    private readonly List<Action<long>> _subscribers = [];
     private Task? _loop;
     private TaskCompletionSource? _listening;
     private int _processId;
@@ -44,7 +45,7 @@ public sealed partial class PostgresTaskEventFeed : ITaskEventFeed, IAsyncDispos
     /// <summary>How many times the listening connection was opened and its LISTEN issued.</summary>
     internal long Connections => Interlocked.Read(ref _connections);
 
-    public async Task<IAsyncDisposable> SubscribeAsync(Action onCommitted, CancellationToken cancellationToken)
+    public async Task<IAsyncDisposable> SubscribeAsync(Action<long> onCommitted, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(onCommitted);
         Task listening;
@@ -105,7 +106,7 @@ public sealed partial class PostgresTaskEventFeed : ITaskEventFeed, IAsyncDispos
             {
                 await using var connection = new NpgsqlConnection(_connectionString);
                 await connection.OpenAsync(stopping).ConfigureAwait(false);
-                connection.Notification += (_, _) => Publish();
+                connection.Notification += (_, e) => Publish(long.TryParse(e.Payload, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) ? sequence : 0);
                 await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stopping).ConfigureAwait(false);
@@ -117,7 +118,7 @@ public sealed partial class PostgresTaskEventFeed : ITaskEventFeed, IAsyncDispos
                 if (!listening.TrySetResult())
                 {
                     // A reconnect: events committed while no connection listened sent word to nobody.
-                    Publish();
+                    Publish(0);
                 }
 
                 while (true)
@@ -160,9 +161,9 @@ public sealed partial class PostgresTaskEventFeed : ITaskEventFeed, IAsyncDispos
         }
     }
 
-    private void Publish()
+    private void Publish(long committed)
     {
-        Action[] subscribers;
+        Action<long>[] subscribers;
         lock (_gate)
         {
             subscribers = [.. _subscribers];
@@ -170,11 +171,11 @@ public sealed partial class PostgresTaskEventFeed : ITaskEventFeed, IAsyncDispos
 
         foreach (var subscriber in subscribers)
         {
-            subscriber();
+            subscriber(committed);
         }
     }
 
-    private void Remove(Action onCommitted)
+    private void Remove(Action<long> onCommitted)
     {
         lock (_gate)
         {
@@ -185,7 +186,7 @@ public sealed partial class PostgresTaskEventFeed : ITaskEventFeed, IAsyncDispos
     [LoggerMessage(Level = LogLevel.Warning, Message = "The connection listening for task events of other nodes was lost; reconnecting in {Delay} (until then they are seen by polling).")]
     private partial void LogConnectionLost(Exception exception, TimeSpan delay);
 
-    private sealed class Subscription(PostgresTaskEventFeed feed, Action onCommitted) : IAsyncDisposable
+    private sealed class Subscription(PostgresTaskEventFeed feed, Action<long> onCommitted) : IAsyncDisposable
     {
         public ValueTask DisposeAsync()
         {

@@ -11,9 +11,20 @@ namespace GridQueue.Tasks.Events;
 /// and otherwise polls once a second, which picks up changes other processes wrote to the same database. Reading back
 /// from the log, rather than passing objects in memory, keeps one order (the sequence) for live and replayed events
 /// alike, and makes a notification no more than "look now".
+/// <para>
+/// A feed's word names the highest sequence committed. Where the log holds a committed event back until older
+/// writing transactions end (PostgreSQL), the read that the word prompts may not list it yet, and no further word
+/// comes when those transactions end: while the hub has delivered less than was announced, it reads again after
+/// <see cref="FirstCatchUpDelay"/>, doubling up to the fallback poll, instead of waiting for the next word or the poll.
+/// </para>
 /// </summary>
+/// <param name="fallbackPoll">How long the hub waits for a wake-up before it reads anyway; one second when null.</param>
 public sealed partial class TaskEventHub(
-    ITaskStore store, TaskChangeSignal signal, ILogger<TaskEventHub> logger, ITaskEventFeed? feed = null) : BackgroundService
+    ITaskStore store,
+    TaskChangeSignal signal,
+    ILogger<TaskEventHub> logger,
+    ITaskEventFeed? feed = null,
+    TimeSpan? fallbackPoll = null) : BackgroundService
 {
     /// <summary>Events one listener may have waiting before it is dropped.</summary>
     public const int ListenerCapacity = 10_000;
@@ -27,11 +38,15 @@ public sealed partial class TaskEventHub(
     /// <summary>One read of the log per round: bounded in bytes as well, as one event may carry megabytes of images.</summary>
     private static readonly EventPageSize Batch = new(1_000, 4L * 1024 * 1024);
 
-    private static readonly TimeSpan FallbackPoll = TimeSpan.FromSeconds(1);
+    /// <summary>The first wait before reading again for an announced event the log did not list yet.</summary>
+    private static readonly TimeSpan FirstCatchUpDelay = TimeSpan.FromMilliseconds(5);
+
+    private readonly TimeSpan _fallbackPoll = fallbackPoll ?? TimeSpan.FromSeconds(1);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, HashSet<TaskEventSubscription>> _byUser = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _delivered;
+    private long _announced;
 
     /// <summary>The last sequence handed to listeners.</summary>
     public long DeliveredSequence => Interlocked.Read(ref _delivered);
@@ -62,12 +77,14 @@ public sealed partial class TaskEventHub(
         Interlocked.Exchange(ref _delivered, await store.EventLastSequenceAsync(stoppingToken).ConfigureAwait(false));
 
         // Listening starts before the first read, so nothing committed after that read goes unannounced.
-        await using var otherNodes = feed is null ? null : await feed.SubscribeAsync(signal.Raise, stoppingToken).ConfigureAwait(false);
+        await using var otherNodes = feed is null ? null : await feed.SubscribeAsync(Announce, stoppingToken).ConfigureAwait(false);
         _ready.TrySetResult();
+        var catchUp = FirstCatchUpDelay;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
+                var before = DeliveredSequence;
                 try
                 {
                     await DeliverNewAsync(stoppingToken).ConfigureAwait(false);
@@ -78,7 +95,20 @@ public sealed partial class TaskEventHub(
                     LogReadFailed(e);
                 }
 
-                await signal.WaitAsync(FallbackPoll, stoppingToken).ConfigureAwait(false);
+                var wait = _fallbackPoll;
+                if (DeliveredSequence > before)
+                {
+                    catchUp = FirstCatchUpDelay;
+                }
+
+                if (Interlocked.Read(ref _announced) > DeliveredSequence)
+                {
+                    // Committed but not listed yet: look again soon, and less often the longer nothing comes.
+                    wait = catchUp < _fallbackPoll ? catchUp : _fallbackPoll;
+                    catchUp *= 2;
+                }
+
+                await signal.WaitAsync(wait, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -95,6 +125,23 @@ public sealed partial class TaskEventHub(
                 }
             }
         }
+    }
+
+    private void Announce(long committed)
+    {
+        var seen = Interlocked.Read(ref _announced);
+        while (committed > seen)
+        {
+            var before = Interlocked.CompareExchange(ref _announced, committed, seen);
+            if (before == seen)
+            {
+                break;
+            }
+
+            seen = before;
+        }
+
+        signal.Raise();
     }
 
     private async Task DeliverNewAsync(CancellationToken cancellationToken)

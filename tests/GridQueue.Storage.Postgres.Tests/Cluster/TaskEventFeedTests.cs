@@ -14,18 +14,20 @@ public sealed class TaskEventFeedTests : IAsyncLifetime
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
-    public async Task Notify_OnTaskEventChannel_WakesEverySubscriber()
+    public async Task Notify_OnTaskEventChannel_WakesEverySubscriberWithTheSequence()
     {
         var feed = _cluster.TaskEventFeed();
-        var first = Channel.CreateUnbounded<bool>();
-        var second = Channel.CreateUnbounded<bool>();
-        await using var one = await feed.SubscribeAsync(() => first.Writer.TryWrite(true), CancellationToken.None);
-        await using var two = await feed.SubscribeAsync(() => second.Writer.TryWrite(true), CancellationToken.None);
+        var first = Channel.CreateUnbounded<long>();
+        var second = Channel.CreateUnbounded<long>();
+        await using var one = await feed.SubscribeAsync(s => first.Writer.TryWrite(s), CancellationToken.None);
+        await using var two = await feed.SubscribeAsync(s => second.Writer.TryWrite(s), CancellationToken.None);
 
-        await _cluster.NotifyAsync(PostgresTaskEventFeed.Channel, "1");
+        await _cluster.NotifyAsync(PostgresTaskEventFeed.Channel, "41");
+        await _cluster.NotifyAsync(PostgresTaskEventFeed.Channel, "not a sequence");
 
-        await ReadAsync(first);
-        await ReadAsync(second);
+        Assert.Equal(41, await ReadAsync(first));
+        Assert.Equal(41, await ReadAsync(second));
+        Assert.Equal(0, await ReadAsync(first)); // a word without a sequence still wakes, announcing nothing
         Assert.Equal(1, feed.Connections);
     }
 
@@ -33,20 +35,21 @@ public sealed class TaskEventFeedTests : IAsyncLifetime
     public async Task ListeningConnectionTerminated_Reconnects_WakesOnceAndHearsAgain()
     {
         var feed = _cluster.TaskEventFeed();
-        var woken = Channel.CreateUnbounded<bool>();
-        await using var subscription = await feed.SubscribeAsync(() => woken.Writer.TryWrite(true), CancellationToken.None);
+        var woken = Channel.CreateUnbounded<long>();
+        await using var subscription = await feed.SubscribeAsync(s => woken.Writer.TryWrite(s), CancellationToken.None);
         var first = feed.ProcessId;
 
         await _cluster.TerminateBackendAsync(first);
 
-        // The catch-up wake-up after reconnecting: what was committed while nobody listened is read from the log.
-        await ReadAsync(woken);
+        // The catch-up wake-up after reconnecting: what was committed while nobody listened is read from the log; the
+        // feed cannot know its sequences.
+        Assert.Equal(0, await ReadAsync(woken));
         Assert.Equal(2, feed.Connections);
         Assert.NotEqual(first, feed.ProcessId);
         Assert.False(woken.Reader.TryRead(out _), "woken more than once for one reconnect");
 
         await _cluster.NotifyAsync(PostgresTaskEventFeed.Channel, "2");
-        await ReadAsync(woken);
+        Assert.Equal(2, await ReadAsync(woken));
     }
 
     [Fact]
@@ -54,9 +57,9 @@ public sealed class TaskEventFeedTests : IAsyncLifetime
     {
         await using var feed = new PostgresTaskEventFeed("Host=127.0.0.1;Port=1;Database=none;Username=none;Timeout=2", TimeSpan.FromSeconds(1));
 
-        await Assert.ThrowsAnyAsync<Exception>(() => feed.SubscribeAsync(() => { }, CancellationToken.None));
+        await Assert.ThrowsAnyAsync<Exception>(() => feed.SubscribeAsync(_ => { }, CancellationToken.None));
     }
 
-    private static async Task ReadAsync(Channel<bool> channel) =>
+    private static async Task<long> ReadAsync(Channel<long> channel) =>
         await channel.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
 }

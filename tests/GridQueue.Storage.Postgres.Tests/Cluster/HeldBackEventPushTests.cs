@@ -1,0 +1,87 @@
+using GridQueue.Engine.Storage;
+using GridQueue.Storage.Postgres.Tasks;
+using GridQueue.Tasks.Events;
+using GridQueue.Tasks.Model;
+using GridQueue.Tasks.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Xunit;
+
+namespace GridQueue.Storage.Postgres.Tests.Cluster;
+
+/// <summary>
+/// The push hub on PostgreSQL, for an event that is committed and announced but not yet listable: the log holds it
+/// back while an older writing transaction is open, and that transaction's end sends no word. The hub must look
+/// again by itself; its fallback poll is set to an hour here, so only that catch-up can deliver the event.
+/// </summary>
+public sealed class HeldBackEventPushTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 3, 9, 0, 0, TimeSpan.Zero);
+    private ClusterDatabase _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await ClusterDatabase.CreateAsync();
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task EventHeldBackByAnOpenTransaction_IsPushedWhenThatTransactionEnds_WithoutAnotherWakeUp()
+    {
+        var store = new PostgresTaskStore(_cluster.OpenStore());
+        var hub = new TaskEventHub(
+            store, new TaskChangeSignal(), NullLogger<TaskEventHub>.Instance, _cluster.TaskEventFeed(), fallbackPoll: TimeSpan.FromHours(1));
+        await hub.StartAsync(CancellationToken.None);
+        try
+        {
+            using var subscription = await hub.SubscribeAsync("alice", null, CancellationToken.None);
+
+            // A writing transaction of some other work (a job claim, say), open before the event is written.
+            await using var connection = new NpgsqlConnection(_cluster.ConnectionString);
+            await connection.OpenAsync();
+            var older = await connection.BeginTransactionAsync();
+            await using (var takeXid = new NpgsqlCommand("SELECT pg_current_xact_id()", connection, older))
+            {
+                await takeXid.ExecuteScalarAsync();
+            }
+
+            var task = NewTask();
+            await using (var scope = await store.BeginAsync(WriteDurability.Durable, CancellationToken.None))
+            {
+                await scope.TaskInsertAsync(task, CancellationToken.None);
+                await scope.EventAppendAsync(task, TaskJson.SerializeForLog(task), Now, CancellationToken.None);
+                await scope.CommitAsync(CancellationToken.None); // its NOTIFY wakes the hub, which cannot list it yet
+            }
+
+            // Long enough for the announced read to have happened; the event must not come while the older is open.
+            var early = subscription.Events.ReadAsync().AsTask();
+            var firstLook = await Task.WhenAny(early, Task.Delay(TimeSpan.FromMilliseconds(300)));
+            Assert.NotSame(early, firstLook);
+
+            await older.RollbackAsync(); // ends without any notification
+            var pushed = await early.WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Equal(task.Id, pushed.TaskId);
+        }
+        finally
+        {
+            await hub.StopAsync(CancellationToken.None);
+            hub.Dispose();
+        }
+    }
+
+    private static VideoTask NewTask() => new()
+    {
+        Id = TaskIds.New(Now),
+        UserId = "alice",
+        Provider = "simulator",
+        Model = "sora-2",
+        Prompt = "a kite held back",
+        AspectRatio = "16:9",
+        Duration = 10,
+        Hd = false,
+        Images = [],
+        Status = VideoTaskStatus.Queued,
+        CreatedAt = Now,
+        UpdatedAt = Now,
+        Version = 1,
+    };
+}
