@@ -32,18 +32,25 @@ internal static class JobInserter
             }
         }
 
-        await NotifyAsync(connection, transaction, results, cancellationToken).ConfigureAwait(false);
         return results;
     }
 
     /// <summary>
-    /// Announces the queues that got available jobs. PostgreSQL sends the notification at commit, to every listening
-    /// node, and not at all on rollback; scheduled jobs are found by each producer's own timer and poll.
+    /// The queues that got available jobs, to announce once the insert commits; scheduled jobs are found by each
+    /// producer's own timer and poll.
     /// </summary>
-    private static async Task NotifyAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, List<InsertResult> results, CancellationToken cancellationToken)
+    public static string[] AvailableQueues(IReadOnlyList<InsertResult> results) =>
+        [.. results.Where(r => !r.Deduplicated && r.Job.State == JobState.Available).Select(r => r.Job.Queue).Distinct()];
+
+    /// <summary>
+    /// Announces <paramref name="queues"/> from inside a caller's transaction that the store does not see commit:
+    /// PostgreSQL sends the notification at commit, to every listening node, and not at all on rollback. It also
+    /// makes that commit take the server-wide notification lock (see <see cref="CommitNotices"/>), which is why the
+    /// store's own inserts and the task store's scopes announce after their commit instead.
+    /// </summary>
+    public static async Task NotifyInTransactionAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string[] queues, CancellationToken cancellationToken)
     {
-        var queues = results.Where(r => !r.Deduplicated && r.Job.State == JobState.Available).Select(r => r.Job.Queue).Distinct().ToArray();
         if (queues.Length == 0)
         {
             return;

@@ -1,6 +1,8 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using GridQueue.Engine.Jobs;
 using GridQueue.Engine.Storage;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -22,15 +24,22 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
     private readonly PostgresMigrator _migrator;
     private readonly FinalizeCoalescer _finalizer;
     private readonly JobListener _listener;
+    private readonly CommitNotices _notices;
+    private readonly ConditionalWeakTable<NpgsqlTransaction, DeferredNotices> _deferred = new();
     private int _disposed;
 
-    public PostgresJobStore(PostgresStorageOptions options, TimeProvider? time = null)
+    /// <param name="options">The connection string.</param>
+    /// <param name="time">The clock of migrations' records.</param>
+    /// <param name="loggers">Where a failure to send word of a commit to the other nodes is logged.</param>
+    public PostgresJobStore(PostgresStorageOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _dataSource = NpgsqlDataSource.Create(WithDefaults(options.ConnectionString));
+        var connectionString = WithDefaults(options.ConnectionString);
+        _dataSource = NpgsqlDataSource.Create(connectionString);
         _migrator = new PostgresMigrator(_dataSource, time ?? TimeProvider.System);
         _finalizer = new FinalizeCoalescer(FinalizeNowAsync);
         _listener = new JobListener(_dataSource);
+        _notices = new CommitNotices(connectionString, loggers?.CreateLogger<PostgresJobStore>());
     }
 
     public string Name => "postgres";
@@ -58,15 +67,38 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
                 throw new ArgumentException("The transaction must be an open NpgsqlTransaction on the store's database.", nameof(transaction));
             }
 
-            return await JobInserter.InsertAsync(connection, npgsqlTransaction, rows, cancellationToken).ConfigureAwait(false);
+            var joined = await JobInserter.InsertAsync(connection, npgsqlTransaction, rows, cancellationToken).ConfigureAwait(false);
+            var joinedQueues = JobInserter.AvailableQueues(joined);
+            if (_deferred.TryGetValue(npgsqlTransaction, out var deferred))
+            {
+                deferred.AddQueues(joinedQueues); // a task write scope's transaction: announced after its commit
+            }
+            else
+            {
+                await JobInserter.NotifyInTransactionAsync(connection, npgsqlTransaction, joinedQueues, cancellationToken).ConfigureAwait(false);
+            }
+
+            return joined;
         }
 
         await using var own = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var ownTransaction = await own.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var results = await JobInserter.InsertAsync(own, ownTransaction, rows, cancellationToken).ConfigureAwait(false);
         await ownTransaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        _notices.Post(0, JobInserter.AvailableQueues(results));
         return results;
     }
+
+    /// <summary>Sends word of this node's commits to every node, after the commit (see <see cref="CommitNotices"/>).</summary>
+    internal CommitNotices Notices => _notices;
+
+    /// <summary>
+    /// Jobs inserted in <paramref name="transaction"/> are announced through <paramref name="notices"/>, which its owner
+    /// sends after committing, instead of from inside the transaction; until <see cref="StopDeferring"/>.
+    /// </summary>
+    internal void DeferNotices(NpgsqlTransaction transaction, DeferredNotices notices) => _deferred.AddOrUpdate(transaction, notices);
+
+    internal void StopDeferring(NpgsqlTransaction transaction) => _deferred.Remove(transaction);
 
     public async Task<IReadOnlyList<Job>> JobClaimAsync(JobClaimRequest request, CancellationToken cancellationToken)
     {
@@ -240,6 +272,7 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
 
         // The listen loop ends at once when cancelled; waiting here keeps its connection from outliving the pool.
         _listener.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _notices.Stop();
         _dataSource.Dispose();
     }
 

@@ -1,6 +1,7 @@
 using GridQueue.Engine.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace GridQueue.Storage.Postgres;
@@ -21,7 +22,8 @@ public static class PostgresStorageServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new PostgresJobStore(
             sp.GetRequiredService<IOptions<PostgresStorageOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<PostgresJobStore>());
         return services;
     }

@@ -23,10 +23,12 @@ public sealed class PostgresTaskStore : ITaskStore
     public bool GroupsRelaxedWrites => false;
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly PostgresJobStore _jobs;
 
     public PostgresTaskStore(PostgresJobStore jobs)
     {
         ArgumentNullException.ThrowIfNull(jobs);
+        _jobs = jobs;
         _dataSource = jobs.DataSource;
     }
 
@@ -46,7 +48,7 @@ public sealed class PostgresTaskStore : ITaskStore
                 await relax.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            return new PostgresTaskWriteScope(connection, transaction);
+            return new PostgresTaskWriteScope(connection, transaction, _jobs);
         }
         catch
         {

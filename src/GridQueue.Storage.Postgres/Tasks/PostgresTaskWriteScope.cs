@@ -8,9 +8,10 @@ namespace GridQueue.Storage.Postgres.Tasks;
 /// <summary>
 /// One READ COMMITTED transaction on a pooled connection; jobs join it through <see cref="Transaction"/>. Scopes on
 /// any number of nodes run at once: each guarantee below is kept by a statement of its own (a row lock, a unique
-/// index, an advisory lock), not by running alone.
+/// index, an advisory lock), not by running alone. The other nodes hear of its events and of the jobs inserted in it
+/// after it commits (<see cref="CommitNotices"/>), not from inside it.
 /// </summary>
-internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, NpgsqlTransaction transaction) : ITaskWriteScope
+internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, NpgsqlTransaction transaction, PostgresJobStore jobs) : ITaskWriteScope
 {
     /// <summary>Advisory lock classes of the running slots (two-int keys): "gqsu" and "gqsp" read as numbers.</summary>
     private const int UserSlotClass = 0x67717375;
@@ -22,6 +23,7 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
     /// </summary>
     private const int MaxClaimRounds = 3;
 
+    private readonly DeferredNotices _notices = Defer(jobs, transaction);
     private bool _disposed;
 
     public DbTransaction Transaction => transaction;
@@ -120,7 +122,7 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
         return userId is not null && provider is not null ? [.. heads.Where(t => t.Provider == provider).Take(limit)] : heads;
     }
 
-    /// <summary>The insert, its subtransaction and its notification: see event_append.sql and <see cref="EventVisibility"/>.</summary>
+    /// <summary>The insert and its subtransaction (see event_append.sql and <see cref="EventVisibility"/>); word of it goes out after the commit.</summary>
     public async Task<long> EventAppendAsync(VideoTask task, string payload, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
@@ -146,7 +148,9 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
             while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
         }
 
-        return sequence ?? throw new InvalidOperationException("The event insert returned no sequence number.");
+        var appended = sequence ?? throw new InvalidOperationException("The event insert returned no sequence number.");
+        _notices.AddEvent(appended);
+        return appended;
     }
 
     /// <summary>
@@ -188,6 +192,7 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
     {
         // Not cancellable: once asked to commit, finish the commit rather than leave the caller unsure.
         await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        jobs.Notices.Post(_notices.EventSequence, _notices.Queues);
     }
 
     /// <summary>Rolls back unless committed, and gives the connection back to the pool.</summary>
@@ -199,6 +204,7 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
         }
 
         _disposed = true;
+        jobs.StopDeferring(transaction);
         try
         {
             await transaction.DisposeAsync().ConfigureAwait(false);
@@ -207,6 +213,14 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
         {
             await connection.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Jobs inserted in this scope's transaction are announced with its events, after the commit.</summary>
+    private static DeferredNotices Defer(PostgresJobStore jobs, NpgsqlTransaction transaction)
+    {
+        var notices = new DeferredNotices();
+        jobs.DeferNotices(transaction, notices);
+        return notices;
     }
 
     /// <summary>Binds the parameter of <see cref="TaskSqlText.CountRunning"/>.</summary>
