@@ -4,7 +4,7 @@ namespace GridQueue.Bench.Tasks;
 
 /// <summary>
 /// The report lines of a run on several nodes. Node 1 wrote every event and the users' streams were open on the
-/// other nodes, so each push went: node 1 commits (NOTIFY at commit) → the stream node's listening connection is
+/// other nodes, so each push went: node 1 commits (and then sends NOTIFY) → the stream node's listening connection is
 /// told → it reads the event log → writes the event to the stream. Its latency is the client's arrival time minus
 /// the event's updated_at, which node 1 set just before committing.
 /// </summary>

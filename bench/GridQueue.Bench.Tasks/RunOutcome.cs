@@ -33,6 +33,9 @@ internal sealed class RunOutcome
     public long PollsAfterSubmit { get; set; }
 
     public ResourceSummary ServerAfterSubmit { get; set; } = ResourceSummary.Empty;
+
+    /// <summary>Upstream end to the client's succeeded event; null when the run did not get that far.</summary>
+    public UpstreamEndLatency? UpstreamEnd { get; set; }
     public IReadOnlyList<string> Lost { get; set; } = [];
 
     /// <summary>Every task was accepted and ended, and the event stream broke no promise.</summary>

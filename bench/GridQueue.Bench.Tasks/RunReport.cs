@@ -53,6 +53,8 @@ internal static class RunReport
             CrossNodeReport.PrintLatency(run);
         }
 
+        run.UpstreamEnd?.Print(Callbacks(run), run.Options.Poll);
+
         var server = run.Nodes.Count > 0 ? run.Nodes[0].Summary : ResourceSummary.Empty;
         Report.Line($"");
         if (run.Clustered)
@@ -95,13 +97,14 @@ internal static class RunReport
         var failed = tracker.Tasks.Count(t => t.EndStatus is "failed" or "cancelled");
         var lost = run.Options.Tasks - tracker.Ended;
         var state = lost == 0 ? "all completed" : $"NOT all completed ({tracker.Ended} ended)";
+        var upstreamEnd = run.UpstreamEnd is { Latency.Count: > 0 } end ? $", upstream end to client p99 {Report.Ms(end.Latency.At(99))} ms" : "";
         if (run.Clustered)
         {
-            Report.Line($"tasks {run.Options.Tasks} on {run.Nodes.Count} nodes: {state} ({succeeded} succeeded, {failed} failed), lost {lost}, cross-node push p50 {Report.Ms(all.At(50))} ms, p99 {Report.Ms(all.At(99))} ms, {CrossNodeReport.NodeFigures(run)}");
+            Report.Line($"tasks {run.Options.Tasks} on {run.Nodes.Count} nodes: {state} ({succeeded} succeeded, {failed} failed), lost {lost}, cross-node push p50 {Report.Ms(all.At(50))} ms, p99 {Report.Ms(all.At(99))} ms{upstreamEnd}, {CrossNodeReport.NodeFigures(run)}");
         }
         else
         {
-            Report.Line($"tasks {run.Options.Tasks}: {state} ({succeeded} succeeded, {failed} failed), lost {lost}, push p50 {Report.Ms(all.At(50))} ms, p99 {Report.Ms(all.At(99))} ms, server peak RSS {server.KernelPeakRssMiB:0} MiB, CPU avg {server.AverageCpuPercent:0}%");
+            Report.Line($"tasks {run.Options.Tasks}: {state} ({succeeded} succeeded, {failed} failed), lost {lost}, push p50 {Report.Ms(all.At(50))} ms, p99 {Report.Ms(all.At(99))} ms{upstreamEnd}, server peak RSS {server.KernelPeakRssMiB:0} MiB, CPU avg {server.AverageCpuPercent:0}%");
         }
     }
 
@@ -120,6 +123,10 @@ internal static class RunReport
         ArgumentNullException.ThrowIfNull(run);
         return index < run.NodesAtReady.Count ? run.NodesAtReady[index].Summary : ResourceSummary.Empty;
     }
+
+    /// <summary>The server was given a public URL, so the simulator's end-of-task callbacks reach it.</summary>
+    private static bool Callbacks(RunOutcome run) =>
+        run.Options.ServerEnvironment.Any(e => string.Equals(e.Key, "Server__PublicUrl", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrEmpty(e.Value));
 
     private static string PerPoll(double cpuSeconds, long polls) =>
         polls == 0 ? "n/a" : (cpuSeconds * 1000 / polls).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture);

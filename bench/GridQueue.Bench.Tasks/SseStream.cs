@@ -22,6 +22,7 @@ internal sealed class SseStream : IAsyncDisposable
     private readonly Stopwatch _runClock;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<PushSample> _samples = new(256);
+    private readonly List<SucceededArrival> _succeeded = new(64);
     private HttpResponseMessage? _response;
     private StreamReader? _reader;
     private Task? _loop;
@@ -49,6 +50,9 @@ internal sealed class SseStream : IAsyncDisposable
 
     /// <summary>The samples; read them only after <see cref="DisposeAsync"/>.</summary>
     public IReadOnlyList<PushSample> Samples => _samples;
+
+    /// <summary>Each succeeded event: the task's upstream id and when it arrived; read only after <see cref="DisposeAsync"/>.</summary>
+    public IReadOnlyList<SucceededArrival> Succeeded => _succeeded;
 
     /// <summary>Connects and returns once the server has subscribed the stream (its first block has arrived).</summary>
     public async Task OpenAsync(CancellationToken cancellationToken)
@@ -205,6 +209,11 @@ internal sealed class SseStream : IAsyncDisposable
                 _ => EventKind.Ended,
             };
             _samples.Add(new PushSample((arrived - updatedAt).TotalMilliseconds, kind, arrivalSeconds, id ?? 0, arrived));
+            if (status == "succeeded")
+            {
+                _succeeded.Add(new SucceededArrival(task.GetProperty("upstream_task_id").GetString() ?? "", arrived));
+            }
+
             _tracker.Observe(_user.Id, task.GetProperty("task_id").GetString() ?? "", task.GetProperty("user_id").GetString() ?? "", status, progress);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)

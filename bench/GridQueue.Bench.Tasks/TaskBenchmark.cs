@@ -138,6 +138,7 @@ internal static class TaskBenchmark
         }
 
         tracker.CountUnknown();
+        outcome.UpstreamEnd = UpstreamEndLatency.Measure(streams, simulator.State);
         if (options.SamplesCsv is { } csv)
         {
             SampleCsv.Write(csv, streams.SelectMany(s => s.Samples));
