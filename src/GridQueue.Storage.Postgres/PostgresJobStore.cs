@@ -178,7 +178,11 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
         rescue.Parameters.AddWithValue("limit", limit);
         rescue.Parameters.AddWithValue("max_errors", maxErrorsKept);
         batch.BatchCommands.Add(rescue);
-        return await ReadJobsAsync(batch, cancellationToken).ConfigureAwait(false);
+        var rescued = await ReadJobsAsync(batch, cancellationToken).ConfigureAwait(false);
+
+        // Due at once: every node hears of them, not only the leader that rescued them.
+        _notices.Post(0, rescued.Where(j => j.State == JobState.Retryable).Select(j => j.Queue));
+        return rescued;
     }
 
     public async Task<Job?> JobCancelAsync(long id, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -188,7 +192,7 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
     {
         try
         {
-            return await UpdateThenGetAsync(id, now, [SqlText.Requeue], cancellationToken).ConfigureAwait(false);
+            return AnnounceIfDueNow(await UpdateThenGetAsync(id, now, [SqlText.Requeue], cancellationToken).ConfigureAwait(false), now);
         }
         catch (PostgresException ex) when (ex.SqlState == UniqueViolation)
         {
@@ -199,17 +203,30 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
 
     public async Task<Job?> JobMakeDueAsync(long id, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        // One batch, one implicit transaction: the notification (sent only when the row changed) goes out at its commit.
+        // One batch, one implicit transaction, then word to every node once it has committed.
         await using var batch = _dataSource.CreateBatch();
         var update = new NpgsqlBatchCommand(SqlText.MakeDue);
         update.Parameters.AddWithValue("id", id);
         update.Parameters.AddWithValue("now", JobRows.ToMs(now));
-        update.Parameters.AddWithValue("channel", JobListener.Channel);
         batch.BatchCommands.Add(update);
         var get = new NpgsqlBatchCommand(SqlText.Get);
         get.Parameters.AddWithValue("id", id);
         batch.BatchCommands.Add(get);
-        return (await ReadJobsAsync(batch, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+        return AnnounceIfDueNow((await ReadJobsAsync(batch, cancellationToken).ConfigureAwait(false)).SingleOrDefault(), now);
+    }
+
+    /// <summary>
+    /// Announces <paramref name="job"/>'s queue when a change just made it claimable (waiting, due at
+    /// <paramref name="now"/>); a job that was already due earlier, running or finished is left to the claims' polls.
+    /// </summary>
+    private Job? AnnounceIfDueNow(Job? job, DateTimeOffset now)
+    {
+        if (job is { State: JobState.Available or JobState.Scheduled or JobState.Retryable } && JobRows.ToMs(job.ScheduledAt) == JobRows.ToMs(now))
+        {
+            _notices.Post(0, [job.Queue]);
+        }
+
+        return job;
     }
 
     public async Task<Job?> JobGetAsync(long id, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ namespace GridQueue.Storage.Postgres.Tests.Cluster;
 /// <summary>
 /// A task write scope tells the other nodes of its events and of the jobs it inserted after it commits (CommitNotices),
 /// not from inside its transaction: the highest sequence on the task-event channel, each queue on the jobs channel,
-/// and nothing on rollback.
+/// and nothing on rollback. Jobs that become claimable otherwise (rescued, made due) are announced too.
 /// </summary>
 public sealed class CommitNoticesTests : IAsyncLifetime
 {
@@ -69,6 +69,32 @@ public sealed class CommitNoticesTests : IAsyncLifetime
         Assert.False(await HeardWithinAsync(events.Reader, Quiet), "a rolled-back event was announced");
         Assert.False(await HeardWithinAsync(queues.Reader, Quiet), "a rolled-back job was announced");
     }
+
+    [Fact]
+    public async Task JobsRescuedFromADeadNodeOrMadeDue_AreAnnounced_SoAnyNodeClaimsThemAtOnce()
+    {
+        var (_, queues) = await ListenAsync();
+        var jobs = _cluster.OpenStore();
+        var inserted = await jobs.JobInsertManyAsync([Row("render"), Row("later") with { State = JobState.Scheduled, ScheduledAt = Now.AddHours(1) }], null, CancellationToken.None);
+        Assert.Equal("render", await ReadAsync(queues));
+        var claimed = await jobs.JobClaimAsync(new JobClaimRequest("dead-node", 1, Now, Now.AddSeconds(30), [new QueueLimit("render", null)], null), CancellationToken.None);
+        Assert.Single(claimed);
+
+        var rescued = await jobs.JobRescueExpiredAsync(Now.AddMinutes(1), 10, 5, CancellationToken.None);
+        Assert.Equal(JobState.Retryable, Assert.Single(rescued).State);
+        Assert.Equal("render", await ReadAsync(queues));
+
+        var due = await jobs.JobMakeDueAsync(inserted[1].Job.Id, Now, CancellationToken.None);
+        Assert.Equal(Now, due!.ScheduledAt);
+        Assert.Equal("later", await ReadAsync(queues));
+
+        // Already due: nothing changed, nothing to announce.
+        await jobs.JobMakeDueAsync(inserted[1].Job.Id, Now.AddSeconds(1), CancellationToken.None);
+        Assert.False(await HeardWithinAsync(queues.Reader, Quiet), "a job that was already due was announced again");
+    }
+
+    private static async Task<string?> ReadAsync(Channel<string?> channel) =>
+        await channel.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
 
     private async Task<(Channel<long> Events, Channel<string?> Queues)> ListenAsync()
     {
