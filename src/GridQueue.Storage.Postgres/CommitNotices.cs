@@ -118,13 +118,13 @@ internal sealed partial class CommitNotices(string connectionString, ILogger? lo
         var payloads = new List<string>(queues.Length + 1);
         if (eventSequence > 0)
         {
-            channels.Add(Cluster.PostgresTaskEventFeed.Channel);
+            channels.Add(NodeListener.TaskEventsChannel);
             payloads.Add(eventSequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         foreach (var queue in queues)
         {
-            channels.Add(JobListener.Channel);
+            channels.Add(NodeListener.JobsChannel);
             payloads.Add(queue);
         }
 

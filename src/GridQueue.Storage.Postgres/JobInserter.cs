@@ -57,7 +57,7 @@ internal static class JobInserter
         }
 
         await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, q) FROM unnest(@queues::text[]) AS q", connection, transaction);
-        notify.Parameters.AddWithValue("channel", JobListener.Channel);
+        notify.Parameters.AddWithValue("channel", NodeListener.JobsChannel);
         notify.Parameters.AddWithValue("queues", queues);
         await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }

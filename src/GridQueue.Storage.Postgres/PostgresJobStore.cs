@@ -23,14 +23,14 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresMigrator _migrator;
     private readonly FinalizeCoalescer _finalizer;
-    private readonly JobListener _listener;
+    private readonly NodeListener _listener;
     private readonly CommitNotices _notices;
     private readonly ConditionalWeakTable<NpgsqlTransaction, DeferredNotices> _deferred = new();
     private int _disposed;
 
     /// <param name="options">The connection string.</param>
     /// <param name="time">The clock of migrations' records.</param>
-    /// <param name="loggers">Where a failure to send word of a commit to the other nodes is logged.</param>
+    /// <param name="loggers">Where a failure to send word of a commit to the other nodes, or to keep listening, is logged.</param>
     public PostgresJobStore(PostgresStorageOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -38,7 +38,7 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
         _dataSource = NpgsqlDataSource.Create(connectionString);
         _migrator = new PostgresMigrator(_dataSource, time ?? TimeProvider.System);
         _finalizer = new FinalizeCoalescer(FinalizeNowAsync);
-        _listener = new JobListener(_dataSource);
+        _listener = new NodeListener(connectionString, options.ListenRetryMaxDelay, loggers?.CreateLogger<NodeListener>());
         _notices = new CommitNotices(connectionString, loggers?.CreateLogger<PostgresJobStore>());
     }
 
@@ -88,6 +88,9 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
         _notices.Post(0, JobInserter.AvailableQueues(results));
         return results;
     }
+
+    /// <summary>The node's listening connection, shared by the job wake-ups and the task event feed.</summary>
+    internal NodeListener Listener => _listener;
 
     /// <summary>Sends word of this node's commits to every node, after the commit (see <see cref="CommitNotices"/>).</summary>
     internal CommitNotices Notices => _notices;
@@ -270,11 +273,12 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
     }
 
     /// <summary>
-    /// Announces jobs that became available on any node, at their commit: inserts send NOTIFY in their transaction
-    /// (see <see cref="JobListener"/>).
+    /// Announces jobs that became available on any node (the queue; null after the listening connection was lost and
+    /// opened again, when any queue may have work): inserts announce them once committed (see
+    /// <see cref="CommitNotices"/> and <see cref="NodeListener"/>).
     /// </summary>
     public Task<IAsyncDisposable> SubscribeAsync(Action<string?> onAvailable, CancellationToken cancellationToken) =>
-        _listener.SubscribeAsync(onAvailable, cancellationToken);
+        _listener.SubscribeAsync(NodeListener.JobsChannel, onAvailable, cancellationToken);
 
     /// <summary>
     /// Stops listening and closes the pool. Idempotent: a host may dispose the store once per service it was

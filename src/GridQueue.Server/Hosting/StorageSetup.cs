@@ -77,7 +77,11 @@ public static class StorageSetup
                 "ConnectionStrings__GridQueue), e.g. Host=db;Database=gridqueue;Username=gridqueue;Password=....");
         }
 
-        services.AddGridQueuePostgresStorage(o => o.ConnectionString = connectionString);
+        services.AddGridQueuePostgresStorage(o =>
+        {
+            section.Bind(o);
+            o.ConnectionString = connectionString;
+        });
         services.AddGridQueuePostgresCluster(section.Bind);
         services.AddSingleton(sp => new PostgresTaskStore(sp.GetRequiredService<PostgresJobStore>()));
         services.AddSingleton<ITaskStore>(sp => sp.GetRequiredService<PostgresTaskStore>());

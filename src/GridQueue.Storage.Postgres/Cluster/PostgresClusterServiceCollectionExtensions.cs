@@ -26,10 +26,7 @@ public static class PostgresClusterServiceCollectionExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new PostgresTaskEventFeed(
-            ConnectionString(sp),
-            sp.GetRequiredService<IOptions<PostgresClusterOptions>>().Value.ListenRetryMaxDelay,
-            sp.GetService<ILogger<PostgresTaskEventFeed>>()));
+        services.TryAddSingleton(sp => new PostgresTaskEventFeed(sp.GetRequiredService<PostgresJobStore>()));
         services.TryAddSingleton<ITaskEventFeed>(sp => sp.GetRequiredService<PostgresTaskEventFeed>());
         services.TryAddSingleton(sp => new PostgresLeaderElector(
             ConnectionString(sp),

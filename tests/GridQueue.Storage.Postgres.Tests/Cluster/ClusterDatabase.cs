@@ -34,8 +34,8 @@ internal sealed class ClusterDatabase : IAsyncDisposable
         return store;
     }
 
-    public PostgresTaskEventFeed TaskEventFeed() =>
-        Own(new PostgresTaskEventFeed(ConnectionString, TimeSpan.FromSeconds(1)));
+    /// <summary>A node's task event feed, on a store (and so a listening connection) of its own.</summary>
+    public PostgresTaskEventFeed TaskEventFeed() => new(OpenStore());
 
     public PostgresLeaderElector Elector(TimeSpan retryInterval) =>
         Own(new PostgresLeaderElector(ConnectionString, retryInterval));
@@ -51,14 +51,16 @@ internal sealed class ClusterDatabase : IAsyncDisposable
         Assert.True((bool)(await command.ExecuteScalarAsync())!, $"no server process {processId} to end");
     }
 
-    /// <summary>The server process of the connection that LISTENs on <paramref name="channel"/> (the only one), or 0.</summary>
-    public async Task<int> ListenerProcessAsync(string channel)
+    /// <summary>
+    /// The server process of the node's listening connection (the only one on this database), or 0. It LISTENs on
+    /// every channel the nodes notify, so it is found by the name it connects with.
+    /// </summary>
+    public async Task<int> ListenerProcessAsync()
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = @listen", connection);
-        command.Parameters.AddWithValue("listen", $"LISTEN {channel}");
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'gridqueue-listen'", connection);
         var pids = new List<int>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())

@@ -10,7 +10,6 @@ namespace GridQueue.Storage.Postgres.Tests.Cluster;
 /// <summary>A job inserted on one node starts on another at once (NOTIFY at commit), also after the listener was cut.</summary>
 public sealed class CrossNodeJobWakeTests : IAsyncLifetime
 {
-    private const string JobChannel = "gq_jobs_available";
     private ClusterDatabase _cluster = null!;
 
     public async Task InitializeAsync() => _cluster = await ClusterDatabase.CreateAsync();
@@ -37,13 +36,13 @@ public sealed class CrossNodeJobWakeTests : IAsyncLifetime
         var first = await nodeA.InsertAsync(new NewJob("work", "{}"));
         Assert.Equal(first.Job.Id, await ReadAsync(ran));
 
-        var listener = await _cluster.ListenerProcessAsync(JobChannel);
+        var listener = await _cluster.ListenerProcessAsync();
         await _cluster.TerminateBackendAsync(listener);
         var reconnected = 0;
         for (var tries = 0; tries < 100 && (reconnected == 0 || reconnected == listener); tries++)
         {
             await Task.Delay(100);
-            reconnected = await _cluster.ListenerProcessAsync(JobChannel);
+            reconnected = await _cluster.ListenerProcessAsync();
         }
 
         Assert.True(reconnected != 0 && reconnected != listener, "node B did not listen again");

@@ -32,6 +32,25 @@ public sealed class TaskEventFeedTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task JobWakeUpsAndTaskEvents_OfOneNode_ShareOneListeningConnection()
+    {
+        var store = _cluster.OpenStore();
+        var feed = new PostgresTaskEventFeed(store);
+        var events = Channel.CreateUnbounded<long>();
+        var queues = Channel.CreateUnbounded<string?>();
+        await using var onEvents = await feed.SubscribeAsync(s => events.Writer.TryWrite(s), CancellationToken.None);
+        await using var onJobs = await store.SubscribeAsync(q => queues.Writer.TryWrite(q), CancellationToken.None);
+
+        await _cluster.NotifyAsync(PostgresTaskEventFeed.Channel, "7");
+        await _cluster.NotifyAsync("gq_jobs_available", "render");
+
+        Assert.Equal(7, await ReadAsync(events));
+        Assert.Equal("render", await queues.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, feed.Connections);
+        Assert.Equal(feed.ProcessId, await _cluster.ListenerProcessAsync());
+    }
+
+    [Fact]
     public async Task ListeningConnectionTerminated_Reconnects_WakesOnceAndHearsAgain()
     {
         var feed = _cluster.TaskEventFeed();
@@ -55,7 +74,8 @@ public sealed class TaskEventFeedTests : IAsyncLifetime
     [Fact]
     public async Task Subscribe_WhenTheDatabaseIsUnreachable_Fails()
     {
-        await using var feed = new PostgresTaskEventFeed("Host=127.0.0.1;Port=1;Database=none;Username=none;Timeout=2", TimeSpan.FromSeconds(1));
+        using var unreachable = new PostgresJobStore(new PostgresStorageOptions { ConnectionString = "Host=127.0.0.1;Port=1;Database=none;Username=none;Timeout=2" });
+        var feed = new PostgresTaskEventFeed(unreachable);
 
         await Assert.ThrowsAnyAsync<Exception>(() => feed.SubscribeAsync(_ => { }, CancellationToken.None));
     }
