@@ -34,9 +34,14 @@ public sealed class JobEngineOptions
     /// the next job at once and one claim serves many jobs. How many the engine claims ahead adapts: it grows while
     /// slots find nothing ready and halves when a job waits ready longer than <see cref="ClaimAheadMaxWait"/>, so slow
     /// handlers make it hold back next to nothing; never under queue or fairness-key limits. 0 turns it off.
-    /// Null (default): twice <see cref="MaxWorkers"/>, at most 1,000.
+    /// Null (default): twice <see cref="MaxWorkers"/>, at least <see cref="DefaultMinClaimAhead"/> and at most 1,000.
+    /// The floor matters for small pools: a claim is a round trip and a transaction whatever its size, and a pool of
+    /// one handler capped at two jobs ahead paid one for every three quick jobs (docs/benchmarks.md).
     /// </summary>
     public int? ClaimAhead { get; set; }
+
+    /// <summary>The least the default <see cref="ClaimAhead"/> allows, whatever the pool's size.</summary>
+    public const int DefaultMinClaimAhead = 256;
 
     /// <summary>
     /// The longest a job claimed ahead should wait ready, about one claim's round trip: one that waits longer was
@@ -90,7 +95,7 @@ public sealed class JobEngineOptions
     public TimeSpan CleanupInterval { get; set; } = DefaultCleanupInterval;
 
     /// <summary><see cref="ClaimAhead"/> with its default applied.</summary>
-    internal int EffectiveClaimAhead => ClaimAhead ?? Math.Min(2 * MaxWorkers, 1000);
+    internal int EffectiveClaimAhead => ClaimAhead ?? Math.Min(Math.Max(2 * MaxWorkers, DefaultMinClaimAhead), 1000);
 
     /// <summary>The queues to work, with the default queue when none is configured.</summary>
     internal IReadOnlyDictionary<string, QueueOptions> EffectiveQueues =>
