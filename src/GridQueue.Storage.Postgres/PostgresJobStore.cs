@@ -85,7 +85,7 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
         await using var ownTransaction = await own.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var results = await JobInserter.InsertAsync(own, ownTransaction, rows, cancellationToken).ConfigureAwait(false);
         await ownTransaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        _notices.Post(0, JobInserter.AvailableQueues(results));
+        await _notices.SendNowAsync(own, 0, JobInserter.AvailableQueues(results)).ConfigureAwait(false);
         return results;
     }
 

@@ -192,7 +192,7 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
     {
         // Not cancellable: once asked to commit, finish the commit rather than leave the caller unsure.
         await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-        jobs.Notices.Post(_notices.EventSequence, _notices.Queues);
+        await jobs.Notices.SendNowAsync(connection, _notices.EventSequence, _notices.Queues).ConfigureAwait(false);
     }
 
     /// <summary>Rolls back unless committed, and gives the connection back to the pool.</summary>
