@@ -64,6 +64,20 @@ internal sealed partial class CallbackSender : IAsyncDisposable
             await timer.DisposeAsync();
         }
 
+        // Timers can fire a few milliseconds early (their clock is coarser than a millisecond on Linux): a callback
+        // sent before the end would prompt a poll that still sees the task running. Wait out the rest first.
+        for (var early = task.EndsAt + AfterEnd - time.GetUtcNow(); early > TimeSpan.Zero; early = task.EndsAt + AfterEnd - time.GetUtcNow())
+        {
+            try
+            {
+                await Task.Delay(early, time, stopping.Token);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+
         var active = faults.Faults;
         if (random.Chance(active.CallbackDropRate))
         {

@@ -100,6 +100,22 @@ public sealed class CallbackTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TimerFiringEarly_CallbackWaitsForTheEnd_SoThePollItPromptsSeesTheEnd()
+    {
+        // Timers on Linux can fire a few milliseconds early; this simulator's fire 5 ms early.
+        await using var simulator = await TestSimulator.StartAsync(new SimulatorOptions { Duration = RunTime }, new EarlyTimers(_time, TimeSpan.FromMilliseconds(5)));
+        await SubmitWithHookAsync(simulator);
+
+        _time.Advance(RunTime - TimeSpan.FromMilliseconds(3)); // its timer, due 1 ms after the end, has fired
+        await Task.Delay(200); // time for a callback sent now to arrive
+        Assert.False(_received.Reader.TryRead(out _), "a callback came before the task ended");
+
+        _time.Advance(TimeSpan.FromMilliseconds(5));
+        var (_, body) = await NextAsync();
+        Assert.Contains("SUCCESS", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task InvalidDropRate_IsRefused()
     {
         using var response = await _simulator.Client.PutAsync(new Uri("/_simulator/faults", UriKind.Relative), TestSimulator.Json("{\"callback_drop_rate\": 2}"));
@@ -107,9 +123,11 @@ public sealed class CallbackTests : IAsyncLifetime
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
     }
 
-    private async Task<string> SubmitWithHookAsync()
+    private Task<string> SubmitWithHookAsync() => SubmitWithHookAsync(_simulator);
+
+    private async Task<string> SubmitWithHookAsync(TestSimulator simulator)
     {
-        using var response = await _simulator.Client.PostAsJsonAsync(
+        using var response = await simulator.Client.PostAsJsonAsync(
             "v2/videos/generations", new { prompt = "hooked", model = "sora-2", duration = "10", notify_hook = _hook });
         response.EnsureSuccessStatusCode();
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -132,5 +150,18 @@ public sealed class CallbackTests : IAsyncLifetime
         }
 
         return counter(_simulator.Host.State.Snapshot());
+    }
+
+    /// <summary>The test's clock, with timers that fire <paramref name="early"/> before they are due.</summary>
+    private sealed class EarlyTimers(FakeTimeProvider clock, TimeSpan early) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => clock.GetUtcNow();
+
+        public override long GetTimestamp() => clock.GetTimestamp();
+
+        public override long TimestampFrequency => clock.TimestampFrequency;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            clock.CreateTimer(callback, state, dueTime > early ? dueTime - early : dueTime, period);
     }
 }
