@@ -15,7 +15,8 @@ internal enum CallbackResult
 /// Calls a submit's <c>notify_hook</c> once, when its task ends, with the task's status document as the body (the
 /// upstream format leaves the payload undocumented; relays send the status). The one background activity of the
 /// simulator: a timer per task with a hook, on the simulator's clock. The <see cref="SimulatorFaults.CallbackDropRate"/>
-/// and <see cref="SimulatorFaults.CallbackDelay"/> in force when the task ends decide whether and when it is sent.
+/// and <see cref="SimulatorFaults.CallbackDelay"/> in force when the task ends decide whether and when it is sent;
+/// <see cref="SimulatorFaults.CallbackEarly"/>, in force at the submit, sends it before the end.
 /// </summary>
 internal sealed partial class CallbackSender : IAsyncDisposable
 {
@@ -52,12 +53,13 @@ internal sealed partial class CallbackSender : IAsyncDisposable
             return;
         }
 
-        var wait = task.EndsAt + AfterEnd - time.GetUtcNow();
-        var timer = time.CreateTimer(_ => _ = FireAsync(task, hook, videoBase), null, wait < TimeSpan.Zero ? TimeSpan.Zero : wait, Timeout.InfiniteTimeSpan);
+        var sendAt = task.EndsAt + AfterEnd - faults.Faults.CallbackEarly;
+        var wait = sendAt - time.GetUtcNow();
+        var timer = time.CreateTimer(_ => _ = FireAsync(task, hook, videoBase, sendAt), null, wait < TimeSpan.Zero ? TimeSpan.Zero : wait, Timeout.InfiniteTimeSpan);
         pending[task.Id] = timer;
     }
 
-    private async Task FireAsync(SimulatedTask task, Uri hook, string videoBase)
+    private async Task FireAsync(SimulatedTask task, Uri hook, string videoBase, DateTimeOffset sendAt)
     {
         if (pending.TryRemove(task.Id, out var timer))
         {
@@ -66,7 +68,7 @@ internal sealed partial class CallbackSender : IAsyncDisposable
 
         // Timers can fire a few milliseconds early (their clock is coarser than a millisecond on Linux): a callback
         // sent before the end would prompt a poll that still sees the task running. Wait out the rest first.
-        for (var early = task.EndsAt + AfterEnd - time.GetUtcNow(); early > TimeSpan.Zero; early = task.EndsAt + AfterEnd - time.GetUtcNow())
+        for (var early = sendAt - time.GetUtcNow(); early > TimeSpan.Zero; early = sendAt - time.GetUtcNow())
         {
             try
             {

@@ -84,6 +84,12 @@ public sealed record SimulatorFaults
     public TimeSpan CallbackDelay { get; init; }
 
     /// <summary>
+    /// How long before a task ends its callback is sent, as an upstream that calls back while its status still says
+    /// the task is running: a poll the callback prompts does not see the end. Taken when the task is submitted.
+    /// </summary>
+    public TimeSpan CallbackEarly { get; init; }
+
+    /// <summary>
     /// The statuses (500..599) an accepted-then-failed submit answers with, one drawn at random per submit; by default
     /// <see cref="DefaultAcceptThenErrorStatuses"/>. Two fault sets with the same statuses are equal.
     /// </summary>
@@ -106,6 +112,7 @@ public sealed record SimulatorFaults
         CheckRate(problems, nameof(AcceptThenErrorRate), AcceptThenErrorRate);
         CheckRate(problems, nameof(CallbackDropRate), CallbackDropRate);
         CheckNotNegative(problems, nameof(CallbackDelay), CallbackDelay);
+        CheckNotNegative(problems, nameof(CallbackEarly), CallbackEarly);
         CheckNotNegative(problems, nameof(RateLimitBurstEvery), RateLimitBurstEvery);
         CheckNotNegative(problems, nameof(RateLimitBurstLength), RateLimitBurstLength);
         CheckNotNegative(problems, nameof(SlowDelay), SlowDelay);

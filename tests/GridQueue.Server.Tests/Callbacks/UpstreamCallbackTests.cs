@@ -50,6 +50,19 @@ public sealed class UpstreamCallbackTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CallbackBeforeTheUpstreamShowsTheEnd_IsFollowedUp_AndTheTaskEndsWithoutItsRegularPoll()
+    {
+        // The upstream calls back a second before its status says the task has ended (a 2 s task): the callback's
+        // poll sees it running. Only the follow-up wake-up can end it before the ten-minute poll.
+        _simulator.Faults = new SimulatorFaults { CallbackEarly = TimeSpan.FromSeconds(1) };
+        var created = await _client.GenerateAsync(TaskApi.Body("called back early"));
+
+        var done = await _client.WaitForStatusAsync(created.Id(), "succeeded");
+
+        Assert.Equal(2, CallbackServer.Upstream(_simulator, done).StatusQueries);
+    }
+
+    [Fact]
     public async Task Callback_WakesItsTaskAndNoOther()
     {
         _simulator.Faults = new SimulatorFaults { CallbackDropRate = 1 }; // the test makes the calls itself
