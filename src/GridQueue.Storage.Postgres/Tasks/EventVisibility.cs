@@ -22,19 +22,22 @@ namespace GridQueue.Storage.Postgres.Tasks;
 /// writer of a had its xid before a was drawn, before b was drawn, before b's row got its xmin: xid(writer of a) &lt;
 /// xmin(row b).</item>
 /// <item>A reader first reads a bound (event_visible_bound.sql): the oldest of its snapshot's xmax and the xids of the
-/// transactions open on this database at that moment (pg_stat_activity). A transaction on this database whose xid is
-/// older than the bound had ended by then: its xid was assigned before the snapshot, and it was not open.</item>
+/// client transactions open on this database at that moment (pg_stat_activity, backend type "client backend"). A
+/// client transaction on this database whose xid is older than the bound had ended by then: its xid was assigned
+/// before the snapshot, and it was not open. Events are written only by clients; the server's own workers are left
+/// out because autovacuum's ANALYZE takes an xid and can run for seconds on a large table, and would hold every
+/// stream back that long.</item>
 /// <item>Then, in a later statement (a later snapshot), the reader takes H, the highest visible event whose row xmin
 /// is older than the bound, and lists the events after its cursor up to H. For every lower number a, the writer's
-/// xid is older than row H's xmin (part 1), so older than the bound, so that writer had ended before this snapshot
-/// (part 2): event a is visible if it committed and never exists if it rolled back.</item>
+/// xid is older than row H's xmin (part 1), so older than the bound, so that writer (a client) had ended before this
+/// snapshot (part 2): event a is visible if it committed and never exists if it rolled back.</item>
 /// </list>
 /// <see cref="GridQueue.Tasks.Storage.ITaskStore.EventLastSequenceAsync"/> returns H, so it is a safe resume point too.
 /// </para>
 /// <para>
-/// The cost: an event is listed only once every transaction with an xid on this database that was open when its row
-/// was written has ended (any writing transaction, job claims included, not only event writers; these are short),
-/// so a long-open writing transaction holds the log back until it ends. Other databases on the server do not (a
+/// The cost: an event is listed only once every client transaction with an xid on this database that was open when
+/// its row was written has ended (any writing transaction, job claims included, not only event writers; these are
+/// short), so a long-open writing transaction holds the log back until it ends. Other databases on the server do not (a
 /// snapshot's xmin would wait for them too). Each read is two statements, one of them a look at the server's backend
 /// slots; each append is one round trip with a subtransaction. Prepared (two-phase) transactions are not in
 /// pg_stat_activity; GridQueue does not use them.
