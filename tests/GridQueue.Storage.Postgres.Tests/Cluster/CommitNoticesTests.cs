@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using GridQueue.Engine.Jobs;
 using GridQueue.Engine.Storage;
 using GridQueue.Storage.Postgres.Tasks;
+using GridQueue.Storage.Postgres.Tests.Tasks;
 using GridQueue.Tasks.Model;
 using GridQueue.Tasks.Storage;
 using Xunit;
@@ -29,7 +30,7 @@ public sealed class CommitNoticesTests : IAsyncLifetime
         var (events, queues) = await ListenAsync();
         var jobs = _cluster.OpenStore();
         var store = new PostgresTaskStore(jobs);
-        var task = NewTask();
+        var task = QueuedTasks.New(Now, "a kite announced");
 
         long last;
         await using (var scope = await store.BeginAsync(WriteDurability.Durable, CancellationToken.None))
@@ -54,7 +55,7 @@ public sealed class CommitNoticesTests : IAsyncLifetime
         var (events, queues) = await ListenAsync();
         var jobs = _cluster.OpenStore();
         var store = new PostgresTaskStore(jobs);
-        var dropped = NewTask();
+        var dropped = QueuedTasks.New(Now, "a kite announced");
         await using (var scope = await store.BeginAsync(WriteDurability.Durable, CancellationToken.None))
         {
             await scope.TaskInsertAsync(dropped, CancellationToken.None);
@@ -113,21 +114,4 @@ public sealed class CommitNoticesTests : IAsyncLifetime
     }
 
     private static JobInsertRow Row(string queue) => new("work", queue, "{}", 0, JobState.Available, 3, Now, Now, null, null);
-
-    private static VideoTask NewTask() => new()
-    {
-        Id = TaskIds.New(Now),
-        UserId = "alice",
-        Provider = "simulator",
-        Model = "sora-2",
-        Prompt = "a kite announced",
-        AspectRatio = "16:9",
-        Duration = 10,
-        Hd = false,
-        Images = [],
-        Status = VideoTaskStatus.Queued,
-        CreatedAt = Now,
-        UpdatedAt = Now,
-        Version = 1,
-    };
 }

@@ -1,5 +1,6 @@
 using GridQueue.Engine.Storage;
 using GridQueue.Storage.Postgres.Tasks;
+using GridQueue.Storage.Postgres.Tests.Tasks;
 using GridQueue.Tasks.Events;
 using GridQueue.Tasks.Model;
 using GridQueue.Tasks.Storage;
@@ -43,7 +44,7 @@ public sealed class HeldBackEventPushTests : IAsyncLifetime
                 await takeXid.ExecuteScalarAsync();
             }
 
-            var task = NewTask();
+            var task = QueuedTasks.New(Now, "a kite held back");
             await using (var scope = await store.BeginAsync(WriteDurability.Durable, CancellationToken.None))
             {
                 await scope.TaskInsertAsync(task, CancellationToken.None);
@@ -67,21 +68,4 @@ public sealed class HeldBackEventPushTests : IAsyncLifetime
             hub.Dispose();
         }
     }
-
-    private static VideoTask NewTask() => new()
-    {
-        Id = TaskIds.New(Now),
-        UserId = "alice",
-        Provider = "simulator",
-        Model = "sora-2",
-        Prompt = "a kite held back",
-        AspectRatio = "16:9",
-        Duration = 10,
-        Hd = false,
-        Images = [],
-        Status = VideoTaskStatus.Queued,
-        CreatedAt = Now,
-        UpdatedAt = Now,
-        Version = 1,
-    };
 }

@@ -41,8 +41,8 @@ public sealed class PostgresTaskStoreTests : IAsyncLifetime
     {
         // A gets its xid first (its task insert), B draws the lower number and stays open, A draws the higher one
         // and commits. "The writer's xid is below every open xid" holds for A here, yet 1 is still open.
-        var a = NewTask(1);
-        var b = NewTask(2);
+        var a = QueuedTasks.New(Now, "kite 1");
+        var b = QueuedTasks.New(Now, "kite 2");
         var baseline = await Store.EventLastSequenceAsync(CancellationToken.None);
         var second = new PostgresTaskStore(_database.OpenStore());
 
@@ -78,7 +78,7 @@ public sealed class PostgresTaskStoreTests : IAsyncLifetime
             await takeXid.ExecuteScalarAsync();
         }
 
-        var task = NewTask(1);
+        var task = QueuedTasks.New(Now, "kite 1");
         await InsertAsync(task);
 
         var events = await Store.EventListAfterAsync(0, null, null, Everything, CancellationToken.None);
@@ -145,7 +145,7 @@ public sealed class PostgresTaskStoreTests : IAsyncLifetime
     [InlineData(false)]
     public async Task Scope_AJobInsertedInItsTransaction_CommitsOrRollsBackWithTheTask(bool commit)
     {
-        var task = NewTask(1);
+        var task = QueuedTasks.New(Now, "kite 1");
         long jobId;
         await using (var scope = await Store.BeginAsync(WriteDurability.Durable, CancellationToken.None))
         {
@@ -196,21 +196,4 @@ public sealed class PostgresTaskStoreTests : IAsyncLifetime
         await scope.EventAppendAsync(task, TaskJson.SerializeForLog(task), Now, CancellationToken.None);
         await scope.CommitAsync(CancellationToken.None);
     }
-
-    private static VideoTask NewTask(int n) => new()
-    {
-        Id = TaskIds.New(Now.AddSeconds(n)),
-        UserId = "alice",
-        Provider = "simulator",
-        Model = "sora-2",
-        Prompt = $"kite {n}",
-        AspectRatio = "16:9",
-        Duration = 10,
-        Hd = false,
-        Images = [],
-        Status = VideoTaskStatus.Queued,
-        CreatedAt = Now,
-        UpdatedAt = Now,
-        Version = 1,
-    };
 }
