@@ -87,6 +87,13 @@ public sealed class SqliteConnectionFactory
     internal Task<SqliteConnection> OpenBookkeepingAsync(CancellationToken cancellationToken) =>
         OpenAsync(_bookkeepingPragmas, cancellationToken);
 
+    /// <summary>
+    /// Opens a connection for the background checkpoint: the bookkeeping settings with a busy timeout of
+    /// <paramref name="busyTimeout"/>, since a checkpoint that waits for readers does so while holding up writers.
+    /// </summary>
+    internal Task<SqliteConnection> OpenForCheckpointAsync(TimeSpan busyTimeout, CancellationToken cancellationToken) =>
+        OpenAsync(string.Create(CultureInfo.InvariantCulture, $"{_bookkeepingPragmas} PRAGMA busy_timeout = {(int)busyTimeout.TotalMilliseconds};"), cancellationToken);
+
     private async Task<SqliteConnection> OpenAsync(string pragmas, CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
@@ -114,5 +121,11 @@ public sealed class SqliteConnectionFactory
 
     private static string Pragmas(SqliteStorageOptions options, string synchronous) => string.Create(
         CultureInfo.InvariantCulture,
-        $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;");
+        $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {JournalSizeLimit};");
+
+    /// <summary>
+    /// Bytes the write-ahead log file keeps when it is started again from its beginning: a burst can grow it far
+    /// past that, and without a limit it would keep its largest size on disk for good.
+    /// </summary>
+    internal const long JournalSizeLimit = 64L * 1024 * 1024;
 }

@@ -30,10 +30,12 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
         _migrator = new SqliteMigrator(_connections, time ?? TimeProvider.System);
         _durable = new SqliteWriter(_connections, durable: true);
         _bookkeeper = new SqliteWriter(_connections, durable: false);
-        _checkpointer = new SqliteCheckpointer(_connections, (ILogger?)logger ?? NullLogger.Instance);
+        _checkpointer = new SqliteCheckpointer(_connections, options.CheckpointInterval, (ILogger?)logger ?? NullLogger.Instance);
     }
 
     public string Name => "sqlite";
+
+    internal SqliteCheckpointer Checkpointer => _checkpointer;
 
     /// <summary>Opens connections configured like the store's own, for the application's rows.</summary>
     public SqliteConnectionFactory Connections => _connections;

@@ -27,4 +27,10 @@ public sealed class SqliteStorageOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "BusyTimeout must be between 1 second and 1 hour.")]
     public TimeSpan BusyTimeout { get; set; } = DefaultBusyTimeout;
+
+    /// <summary>
+    /// Time between two rounds of the background checkpoint (<see cref="SqliteCheckpointer"/>). Tests set
+    /// <see cref="Timeout.InfiniteTimeSpan"/> to run the rounds themselves.
+    /// </summary>
+    internal TimeSpan CheckpointInterval { get; set; } = SqliteCheckpointer.Interval;
 }

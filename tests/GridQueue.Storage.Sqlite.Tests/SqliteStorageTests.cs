@@ -99,6 +99,75 @@ public sealed class SqliteStorageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Checkpointer_WhileWritesAndReadsNeverStop_StartsTheLogOverSoItStaysSmall()
+    {
+        var options = _database.Options;
+        options.CheckpointInterval = Timeout.InfiniteTimeSpan; // the test runs the rounds between its writes
+        var store = new SqliteJobStore(options);
+        await store.MigrateAsync(CancellationToken.None);
+        var now = DateTimeOffset.UtcNow;
+        var payload = "{\"p\":\"" + new string('x', 20_000) + "\"}";
+        const int Batches = 40;
+        const int PerBatch = 125; // ~2.5 MB of rows per commit, ~100 MB in all
+        using var stop = new CancellationTokenSource();
+
+        // Readers always in flight: with PASSIVE checkpoints alone the log is never started over and keeps every page
+        // written. (Threads of their own: the reads complete synchronously and would hold the pool's few threads.)
+        var readers = Enumerable.Range(0, 3).Select(_ => Task.Factory.StartNew(
+            () =>
+            {
+                var reads = 0;
+                while (!stop.IsCancellationRequested)
+                {
+                    store.JobListAsync(new JobListQuery(Limit: 5), CancellationToken.None).GetAwaiter().GetResult();
+                    reads++;
+                }
+
+                return reads;
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default)).ToList();
+
+        // Commits never stop either: the writer begins its next transaction as soon as one commits.
+        var rows = Enumerable.Range(0, PerBatch).Select(_ => new JobInsertRow(
+            "k", "default", payload, 5, JobState.Scheduled, 3, now.AddDays(1), now, null, null)).ToList();
+        var writer = Task.Factory.StartNew(
+            () =>
+            {
+                for (var batch = 0; batch < Batches; batch++)
+                {
+                    store.JobInsertManyAsync(rows, null, CancellationToken.None).GetAwaiter().GetResult();
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+
+        long largestLog = 0;
+        while (!writer.IsCompleted)
+        {
+            await Task.Delay(100);
+            await store.Checkpointer.RunOnceAsync(CancellationToken.None);
+            largestLog = Math.Max(largestLog, new FileInfo(_database.FilePath + "-wal").Length);
+        }
+
+        await writer;
+        await stop.CancelAsync();
+        Assert.All(await Task.WhenAll(readers), reads => Assert.True(reads > 0));
+        long written;
+        await using (var connection = await store.Connections.OpenAsync())
+        {
+            written = (long)(await ScalarAsync(connection, "PRAGMA page_count;"))! * (long)(await ScalarAsync(connection, "PRAGMA page_size;"))!;
+        }
+
+        // Once the log passes 4096 frames (16 MiB) a round starts it over, so it holds little more than that and what
+        // is written between two rounds; one that was never started over would hold all ~100 MB.
+        Assert.True(written > 90L * 1024 * 1024, $"the database holds only {written} bytes");
+        Assert.True(largestLog < 48L * 1024 * 1024, $"the log grew to {largestLog} bytes while {written} bytes were written");
+    }
+
+    [Fact]
     public async Task Insert_InTransactionOnAnotherFile_IsRejectedAndWritesNothing()
     {
         var store = _database.OpenStore();
