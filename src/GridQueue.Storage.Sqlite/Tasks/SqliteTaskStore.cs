@@ -10,7 +10,9 @@ namespace GridQueue.Storage.Sqlite.Tasks;
 /// <see cref="ITaskStore"/> on the job store's SQLite file, so a task change and the job it inserts share one
 /// transaction. Writes take the process's write gate and run on one of two long-lived connections whose statements
 /// stay prepared — one at the configured synchronous level, one relaxed to NORMAL for poll results (see
-/// <see cref="WriteDurability"/>); reads use pooled connections beside them (WAL).
+/// <see cref="WriteDurability"/>). The reads made at every poll and push (a task by id, the event log) use long-lived
+/// connections with prepared statements too (<see cref="SqliteReadConnections"/>); other reads use pooled
+/// connections (WAL lets them all read beside the writer).
 /// </summary>
 public sealed class SqliteTaskStore : ITaskStore, IDisposable
 {
@@ -20,12 +22,14 @@ public sealed class SqliteTaskStore : ITaskStore, IDisposable
     private readonly SqliteConnectionFactory _connections;
     private readonly WriteConnection _durable = new();
     private readonly WriteConnection _relaxed = new();
+    private readonly SqliteReadConnections _readers;
     private bool _disposed;
 
     public SqliteTaskStore(SqliteJobStore jobs)
     {
         ArgumentNullException.ThrowIfNull(jobs);
         _connections = jobs.Connections;
+        _readers = new SqliteReadConnections(_connections);
     }
 
     public async Task<ITaskWriteScope> BeginAsync(WriteDurability durability, CancellationToken cancellationToken)
@@ -59,15 +63,17 @@ public sealed class SqliteTaskStore : ITaskStore, IDisposable
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? TaskRowReader.ReadWithImages(reader) : null;
     }
 
-    public async Task<VideoTask?> TaskGetWithoutImagesAsync(string taskId, CancellationToken cancellationToken)
-    {
-        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = TaskSqlText.TaskGet;
-        command.Parameters.AddWithValue("@id", taskId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? TaskRowReader.Read(reader) : null;
-    }
+    public Task<VideoTask?> TaskGetWithoutImagesAsync(string taskId, CancellationToken cancellationToken) =>
+        _readers.ReadAsync(
+            TaskSqlText.TaskGet,
+            taskId,
+            static (parameters, id) => parameters.AddWithValue("@id", id),
+            static async (command, ct) =>
+            {
+                await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                return await reader.ReadAsync(ct).ConfigureAwait(false) ? TaskRowReader.Read(reader) : null;
+            },
+            cancellationToken);
 
     public async Task<IReadOnlyList<string>> TaskImagesGetAsync(string taskId, CancellationToken cancellationToken)
     {
@@ -143,30 +149,39 @@ public sealed class SqliteTaskStore : ITaskStore, IDisposable
         return await TaskRowReader.ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<TaskEvent>> EventListAfterAsync(
+    public Task<IReadOnlyList<TaskEvent>> EventListAfterAsync(
         long afterSequence, string? userId, string? taskId, EventPageSize size, CancellationToken cancellationToken)
     {
-        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = (userId, taskId) switch
+        var sql = (userId, taskId) switch
         {
             (null, null) => TaskSqlText.EventListAfter,
             (not null, null) => TaskSqlText.EventListAfterByUser,
             (not null, not null) => TaskSqlText.EventListAfterByTask,
             _ => throw new ArgumentException("A task filter needs the user too.", nameof(taskId)),
         };
-        command.Parameters.AddWithValue("@after", afterSequence);
-        command.Parameters.AddWithValue("@limit", size.Limit);
-        if (userId is not null)
-        {
-            command.Parameters.AddWithValue("@user_id", userId);
-        }
+        return _readers.ReadAsync(
+            sql,
+            (afterSequence, userId, taskId, size.Limit),
+            static (parameters, filter) =>
+            {
+                parameters.AddWithValue("@after", filter.afterSequence);
+                parameters.AddWithValue("@limit", filter.Limit);
+                if (filter.userId is not null)
+                {
+                    parameters.AddWithValue("@user_id", filter.userId);
+                }
 
-        if (taskId is not null)
-        {
-            command.Parameters.AddWithValue("@task_id", taskId);
-        }
+                if (filter.taskId is not null)
+                {
+                    parameters.AddWithValue("@task_id", filter.taskId);
+                }
+            },
+            (command, ct) => ReadEventsAsync(command, size, ct),
+            cancellationToken);
+    }
 
+    private static async Task<IReadOnlyList<TaskEvent>> ReadEventsAsync(SqliteCommand command, EventPageSize size, CancellationToken cancellationToken)
+    {
         var events = new List<TaskEvent>();
         long bytes = 0;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -242,6 +257,7 @@ public sealed class SqliteTaskStore : ITaskStore, IDisposable
             _disposed = true;
             _durable.Close();
             _relaxed.Close();
+            _readers.Dispose();
         }
         finally
         {
