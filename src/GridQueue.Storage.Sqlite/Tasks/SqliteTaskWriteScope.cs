@@ -48,6 +48,18 @@ internal sealed class SqliteTaskWriteScope(SqliteTaskStore store, SqliteTaskStor
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
+    public async Task<bool> TaskUpdateProgressAsync(VideoTask task, long expectedVersion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var command = Prepared(TaskSqlText.TaskUpdateProgress);
+        command.Parameters.AddWithValue("@id", task.Id);
+        command.Parameters.AddWithValue("@progress", task.Progress);
+        command.Parameters.AddWithValue("@version", task.Version);
+        command.Parameters.AddWithValue("@updated_at", UnixTime.ToMs(task.UpdatedAt));
+        command.Parameters.AddWithValue("@expected_version", expectedVersion);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
     public async Task<int> TaskCountRunningAsync(string? userId, string? provider, CancellationToken cancellationToken)
     {
         var command = Prepared(TaskRowReader.CountRunningSql(userId));

@@ -31,6 +31,14 @@ public interface ITaskWriteScope : IAsyncDisposable
     Task<bool> TaskUpdateAsync(VideoTask task, long expectedVersion, CancellationToken cancellationToken);
 
     /// <summary>
+    /// <see cref="TaskUpdateAsync"/> for a change that moved only the progress, the version and
+    /// <see cref="VideoTask.UpdatedAt"/> (a poll's result): the same compare-and-set, which a store may make by writing
+    /// those columns alone. Every other field of <paramref name="task"/> must equal the stored row's.
+    /// </summary>
+    Task<bool> TaskUpdateProgressAsync(VideoTask task, long expectedVersion, CancellationToken cancellationToken) =>
+        TaskUpdateAsync(task, expectedVersion, cancellationToken);
+
+    /// <summary>
     /// Holds the running slots of <paramref name="userId"/> and of <paramref name="provider"/> until this transaction
     /// ends: every transaction that starts a task or moves one out of running takes it first, so the running counts
     /// read after it (<see cref="TaskCountRunningAsync"/>) stay exact until commit, cluster-wide, and a start decided

@@ -19,7 +19,10 @@ internal static class TaskChanges
         }
 
         var next = changed with { Version = current.Version + 1 };
-        if (!await scope.TaskUpdateAsync(next, current.Version, cancellationToken).ConfigureAwait(false))
+        var stored = OnlyProgressMoved(current, next)
+            ? await scope.TaskUpdateProgressAsync(next, current.Version, cancellationToken).ConfigureAwait(false)
+            : await scope.TaskUpdateAsync(next, current.Version, cancellationToken).ConfigureAwait(false);
+        if (!stored)
         {
             return null;
         }
@@ -31,4 +34,8 @@ internal static class TaskChanges
 
         return next;
     }
+
+    /// <summary>Whether <paramref name="next"/> is <paramref name="current"/> with another progress, version and update time.</summary>
+    internal static bool OnlyProgressMoved(VideoTask current, VideoTask next) =>
+        next == (current with { Progress = next.Progress, Version = next.Version, UpdatedAt = next.UpdatedAt });
 }

@@ -114,6 +114,26 @@ public abstract partial class TaskStoreContractTests(ITaskTestDatabase database)
     }
 
     [Fact]
+    public async Task TaskUpdateProgress_StoresProgressVersionAndTime_AndFromAnOlderVersionChangesNothing()
+    {
+        var task = NewTask(1, status: VideoTaskStatus.Running) with { UpstreamTaskId = "up-1", Progress = 10 };
+        await InsertAsync(task);
+        var later = Now.AddSeconds(3);
+
+        await using (var scope = await Store.BeginAsync(WriteDurability.Relaxed, CancellationToken.None))
+        {
+            Assert.True(await scope.TaskUpdateProgressAsync(task with { Progress = 40, Version = 2, UpdatedAt = later }, 1, CancellationToken.None));
+            Assert.False(await scope.TaskUpdateProgressAsync(task with { Progress = 70, Version = 2, UpdatedAt = later }, 1, CancellationToken.None));
+            await scope.CommitAsync(CancellationToken.None);
+        }
+
+        var stored = (await Store.TaskGetWithoutImagesAsync(task.Id, CancellationToken.None))!;
+        Assert.Equal((40, 2L, later), (stored.Progress, stored.Version, stored.UpdatedAt));
+        Assert.Equal((VideoTaskStatus.Running, "up-1", Now), (stored.Status, stored.UpstreamTaskId, stored.StartedAt));
+        Assert.Equal(1, await Store.TaskCountRunningAsync("alice", null, CancellationToken.None)); // the indexes still find it
+    }
+
+    [Fact]
     public async Task Scope_DisposedWithoutCommit_LeavesNothing()
     {
         await using (var scope = await Store.BeginAsync(WriteDurability.Durable, CancellationToken.None))
