@@ -19,6 +19,9 @@ internal sealed class SqliteReadConnections(SqliteConnectionFactory connections)
     private int _idleCount;
     private int _disposed;
 
+    /// <summary>Connections open and waiting for the next read.</summary>
+    internal int IdleCount => Volatile.Read(ref _idleCount);
+
     /// <summary>
     /// Runs <paramref name="read"/> on the prepared command for <paramref name="sql"/>, after
     /// <paramref name="bind"/> has set its parameters.
