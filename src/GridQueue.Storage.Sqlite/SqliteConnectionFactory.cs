@@ -125,7 +125,7 @@ public sealed class SqliteConnectionFactory
 
     private static string Pragmas(SqliteStorageOptions options, string synchronous) => string.Create(
         CultureInfo.InvariantCulture,
-        $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {JournalSizeLimit}; PRAGMA mmap_size = {MmapSize};");
+        $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {JournalSizeLimit};");
 
     /// <summary>
     /// Bytes the write-ahead log file keeps when it is started again from its beginning: a burst can grow it far
@@ -133,12 +133,4 @@ public sealed class SqliteConnectionFactory
     /// </summary>
     internal const long JournalSizeLimit = 64L * 1024 * 1024;
 
-    /// <summary>
-    /// Bytes of the database file read through a memory map instead of read calls. Every commit makes other
-    /// connections drop their page cache, so a read after one fetches its pages again: through the map that is a
-    /// memory access, not a system call and a copy (about 8 % less server CPU per upstream poll at 10,000 tasks).
-    /// The mapped pages are the kernel's file cache and count in the process's resident memory, at most this much.
-    /// Pages still in the write-ahead log are read as before.
-    /// </summary>
-    internal const long MmapSize = 256L * 1024 * 1024;
 }

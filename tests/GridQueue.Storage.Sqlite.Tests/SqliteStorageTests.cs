@@ -59,7 +59,6 @@ public sealed class SqliteStorageTests : IAsyncLifetime
 
         Assert.Equal(expected, await ScalarAsync(connection, "PRAGMA synchronous;"));
         Assert.Equal(7000L, await ScalarAsync(connection, "PRAGMA busy_timeout;"));
-        Assert.Equal(256L * 1024 * 1024, await ScalarAsync(connection, "PRAGMA mmap_size;"));
         Assert.Equal(64L * 1024 * 1024, await ScalarAsync(connection, "PRAGMA journal_size_limit;"));
         Assert.Equal(7, connection.DefaultTimeout);
     }

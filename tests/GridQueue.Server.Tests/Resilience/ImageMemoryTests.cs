@@ -28,8 +28,6 @@ public sealed class ImageMemoryTests(ITestOutputHelper output) : IAsyncLifetime
     /// peaked at 764 MiB. Before the server set System.GC.ConserveMemory, the same run peaked at 1,733 to 1,906 MiB;
     /// before images had a table of their own (every change and handler read carried them), at 2,165 MiB with a
     /// 665 MiB WAL. Reads of the whole log or list at once would hold that 690 MiB and more as strings, on top.
-    /// Since the store reads its file through a memory map, the file's pages it touched count in RSS too (the database
-    /// here is 173 MiB, the map at most 256 MiB): with workstation GC and the map, 1,135 MiB.
     /// </summary>
     private const long PeakRssBound = 1536 * MiB;
 
