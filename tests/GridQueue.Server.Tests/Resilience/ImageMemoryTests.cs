@@ -23,9 +23,11 @@ public sealed class ImageMemoryTests(ITestOutputHelper output) : IAsyncLifetime
     private const long MiB = 1024 * 1024;
 
     /// <summary>
-    /// Peak RSS allowed to the server. Measured (x64, .NET 10, server GC, 2 shared cores): 897 MiB, reached in the
-    /// list after the replay (80 events, 690 MiB of data lines); taking in the 20 bodies of 8 MiB and running the tasks
-    /// peaked at 764 MiB. Before the server set System.GC.ConserveMemory, the same run peaked at 1,733 to 1,906 MiB;
+    /// Peak RSS allowed to the server. Measured (x64, .NET 10, workstation GC, 2 shared cores): 895 to 1,029 MiB,
+    /// reached in the list after the replay (80 events, 690 MiB of data lines); taking in the 20 bodies of 8 MiB and
+    /// running the tasks peaked at 774 to 855 MiB. While images were escaped as one string value (a 64 MiB buffer
+    /// from the shared array pool for each, kept by the pool), runs ranged from 982 to 1,555 MiB with that buffer
+    /// space live. Before the server set System.GC.ConserveMemory, the same run peaked at 1,733 to 1,906 MiB;
     /// before images had a table of their own (every change and handler read carried them), at 2,165 MiB with a
     /// 665 MiB WAL. Reads of the whole log or list at once would hold that 690 MiB and more as strings, on top.
     /// </summary>
