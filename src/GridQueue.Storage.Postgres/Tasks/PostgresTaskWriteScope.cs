@@ -76,6 +76,32 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
+    /// <summary>The update and the event in one round trip (task_update_with_event.sql); word of the event goes out after the commit.</summary>
+    public async Task<bool> TaskUpdateWithEventAsync(
+        VideoTask task, long expectedVersion, bool onlyProgressMoved, string payload, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        await using var command = Command(TaskSqlText.TaskUpdateWithEvent);
+        foreach (var (name, value) in TaskRows.Parameters(task))
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        command.Parameters.AddWithValue("expected_version", expectedVersion);
+        command.Parameters.AddWithValue("event_created_at", TaskRows.ToMs(now));
+        command.Parameters.AddWithValue("payload", payload);
+        var results = await ResultsByColumnAsync(command, cancellationToken).ConfigureAwait(false);
+        if (!results.TryGetValue("updated", out var updated) || (string)updated != "1")
+        {
+            return false;
+        }
+
+        _notices.AddEvent(results.TryGetValue("seq", out var seq)
+            ? (long)seq
+            : throw new InvalidOperationException("The task was updated but the event insert returned no sequence number."));
+        return true;
+    }
+
     /// <summary>
     /// Two transaction-level advisory locks, the user's then the provider's (lock_slots.sql). Every start and every
     /// move out of running takes them before it reads the counts, so each count read after them includes every
@@ -131,24 +157,9 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
         command.Parameters.AddWithValue("user_id", task.UserId);
         command.Parameters.AddWithValue("created_at", TaskRows.ToMs(now));
         command.Parameters.AddWithValue("payload", payload);
-        long? sequence = null;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            // Several statements: the sequence is the result whose column is "seq" (the first is the xid).
-            do
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    if (reader.GetName(0) == "seq")
-                    {
-                        sequence = reader.GetInt64(0);
-                    }
-                }
-            }
-            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
-        }
-
-        var appended = sequence ?? throw new InvalidOperationException("The event insert returned no sequence number.");
+        // Several statements: the sequence is the result whose column is "seq" (the first is the xid).
+        var results = await ResultsByColumnAsync(command, cancellationToken).ConfigureAwait(false);
+        var appended = results.TryGetValue("seq", out var seq) ? (long)seq : throw new InvalidOperationException("The event insert returned no sequence number.");
         _notices.AddEvent(appended);
         return appended;
     }
@@ -234,6 +245,23 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
         {
             parameters.AddWithValue("provider", provider ?? throw new ArgumentException("Name a user or a provider.", nameof(provider)));
         }
+    }
+
+    /// <summary>The value of each single-row, single-column result of a command of several statements, by column name.</summary>
+    private static async Task<Dictionary<string, object>> ResultsByColumnAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var results = new Dictionary<string, object>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        do
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                results[reader.GetName(0)] = reader.GetValue(0);
+            }
+        }
+        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+
+        return results;
     }
 
     private NpgsqlCommand Command(string sql) => new(sql, connection, transaction);

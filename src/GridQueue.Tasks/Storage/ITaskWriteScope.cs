@@ -39,6 +39,26 @@ public interface ITaskWriteScope : IAsyncDisposable
         TaskUpdateAsync(task, expectedVersion, cancellationToken);
 
     /// <summary>
+    /// The compare-and-set of <see cref="TaskUpdateAsync"/> (of <see cref="TaskUpdateProgressAsync"/> when
+    /// <paramref name="onlyProgressMoved"/>) followed, when it lands, by <see cref="EventAppendAsync"/>: false, and no
+    /// event, when another change won. A store may send both in one round trip; on PostgreSQL that shortens the time a
+    /// writing transaction is open, which is the time other nodes' readers of the event log wait for it.
+    /// </summary>
+    async Task<bool> TaskUpdateWithEventAsync(
+        VideoTask task, long expectedVersion, bool onlyProgressMoved, string payload, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var stored = onlyProgressMoved
+            ? await TaskUpdateProgressAsync(task, expectedVersion, cancellationToken).ConfigureAwait(false)
+            : await TaskUpdateAsync(task, expectedVersion, cancellationToken).ConfigureAwait(false);
+        if (stored)
+        {
+            await EventAppendAsync(task, payload, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        return stored;
+    }
+
+    /// <summary>
     /// Holds the running slots of <paramref name="userId"/> and of <paramref name="provider"/> until this transaction
     /// ends: every transaction that starts a task or moves one out of running takes it first, so the running counts
     /// read after it (<see cref="TaskCountRunningAsync"/>) stay exact until commit, cluster-wide, and a start decided

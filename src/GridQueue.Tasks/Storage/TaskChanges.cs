@@ -19,20 +19,21 @@ internal static class TaskChanges
         }
 
         var next = changed with { Version = current.Version + 1 };
-        var stored = OnlyProgressMoved(current, next)
-            ? await scope.TaskUpdateProgressAsync(next, current.Version, cancellationToken).ConfigureAwait(false)
-            : await scope.TaskUpdateAsync(next, current.Version, cancellationToken).ConfigureAwait(false);
-        if (!stored)
-        {
-            return null;
-        }
-
+        var onlyProgress = OnlyProgressMoved(current, next);
+        bool stored;
         if (visible)
         {
-            await scope.EventAppendAsync(next, TaskJson.SerializeForLog(next), now, cancellationToken).ConfigureAwait(false);
+            stored = await scope.TaskUpdateWithEventAsync(
+                next, current.Version, onlyProgress, TaskJson.SerializeForLog(next), now, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            stored = onlyProgress
+                ? await scope.TaskUpdateProgressAsync(next, current.Version, cancellationToken).ConfigureAwait(false)
+                : await scope.TaskUpdateAsync(next, current.Version, cancellationToken).ConfigureAwait(false);
         }
 
-        return next;
+        return stored ? next : null;
     }
 
     /// <summary>Whether <paramref name="next"/> is <paramref name="current"/> with another progress, version and update time.</summary>

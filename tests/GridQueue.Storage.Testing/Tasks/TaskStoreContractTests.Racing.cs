@@ -40,6 +40,30 @@ public abstract partial class TaskStoreContractTests
     }
 
     [Fact]
+    public async Task TaskUpdateWithEvent_FromOneVersion_RacingOnTwoNodes_OneWinsAndOnlyItsEventIsLogged()
+    {
+        var task = NewTask(1);
+        await InsertAsync(task);
+        var baseline = await Store.EventLastSequenceAsync(CancellationToken.None);
+        var second = database.OpenSecondTaskStore();
+
+        var wins = await RaceAsync(second, async (store, racer) =>
+        {
+            await using var scope = await store.BeginAsync(WriteDurability.Durable, CancellationToken.None);
+            var changed = task with { Progress = racer, Version = 2 };
+            var won = await scope.TaskUpdateWithEventAsync(changed, 1, onlyProgressMoved: true, TaskJson.SerializeForLog(changed), Now, CancellationToken.None);
+            await Task.Delay(Held);
+            await scope.CommitAsync(CancellationToken.None);
+            return won;
+        });
+
+        var winner = Assert.Single(wins, w => w.Result).Racer;
+        Assert.Equal(winner, (await Store.TaskGetWithoutImagesAsync(task.Id, CancellationToken.None))!.Progress);
+        var logged = Assert.Single(await Store.EventListAfterAsync(baseline, null, null, Everything, CancellationToken.None));
+        Assert.Equal(TaskJson.SerializeForLog(task with { Progress = winner, Version = 2 }), logged.Payload);
+    }
+
+    [Fact]
     public async Task IdempotencyKey_ClaimedOnTwoNodesAtOnce_OneTaskIsMade_AndEveryOtherClaimGetsIt()
     {
         var second = database.OpenSecondTaskStore();

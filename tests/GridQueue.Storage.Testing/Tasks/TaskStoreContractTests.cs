@@ -113,6 +113,34 @@ public abstract partial class TaskStoreContractTests(ITaskTestDatabase database)
         Assert.Equal((50, 2L), (stored.Progress, stored.Version));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TaskUpdateWithEvent_StoresTheChangeAndItsEvent_AndFromAnOlderVersionNeither(bool onlyProgressMoved)
+    {
+        var task = NewTask(1, status: VideoTaskStatus.Running) with { UpstreamTaskId = "up-1", Progress = 10 };
+        await InsertAsync(task);
+        var baseline = await Store.EventLastSequenceAsync(CancellationToken.None);
+        var later = Now.AddSeconds(3);
+        var first = task with { Progress = 40, Version = 2, UpdatedAt = later };
+        var stale = task with { Progress = 70, Version = 2, UpdatedAt = later };
+
+        await using (var scope = await Store.BeginAsync(WriteDurability.Durable, CancellationToken.None))
+        {
+            Assert.True(await scope.TaskUpdateWithEventAsync(first, 1, onlyProgressMoved, TaskJson.SerializeForLog(first), later, CancellationToken.None));
+
+            // The same transaction wrote the row a moment ago: still no event for a change that did not land.
+            Assert.False(await scope.TaskUpdateWithEventAsync(stale, 1, onlyProgressMoved, TaskJson.SerializeForLog(stale), later, CancellationToken.None));
+            await scope.CommitAsync(CancellationToken.None);
+        }
+
+        var stored = (await Store.TaskGetWithoutImagesAsync(task.Id, CancellationToken.None))!;
+        Assert.Equal((40, 2L, later), (stored.Progress, stored.Version, stored.UpdatedAt));
+        var logged = Assert.Single(await Store.EventListAfterAsync(baseline, null, null, new EventPageSize(100, 1 << 20), CancellationToken.None));
+        Assert.Equal((task.Id, "alice", later), (logged.TaskId, logged.UserId, logged.CreatedAt));
+        Assert.Equal(TaskJson.SerializeForLog(first), logged.Payload);
+    }
+
     [Fact]
     public async Task TaskUpdateProgress_StoresProgressVersionAndTime_AndFromAnOlderVersionChangesNothing()
     {
