@@ -37,26 +37,29 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
 
     public async Task TaskInsertAsync(VideoTask task, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(task);
-        var images = task.RequireImages();
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        var insert = new NpgsqlBatchCommand(TaskSqlText.TaskInsert);
-        foreach (var (name, value) in TaskRows.Parameters(task))
-        {
-            insert.Parameters.AddWithValue(name, value);
-        }
-
-        batch.BatchCommands.Add(insert);
-        if (images.Count > 0)
-        {
-            // Written once: task updates never touch this row, so its megabytes are not rewritten by every change.
-            var insertImages = new NpgsqlBatchCommand(TaskSqlText.TaskImagesInsert);
-            insertImages.Parameters.AddWithValue("task_id", task.Id);
-            insertImages.Parameters.AddWithValue("images", TaskJson.SerializeImages(images)); // spliced as is into logged events
-            batch.BatchCommands.Add(insertImages);
-        }
-
+        await using var batch = TaskInsertBatch(task);
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The task's inserts and its event's subtransaction (event_append.sql) in one round trip. The task insert gives
+    /// the transaction its xid before the sequence number is drawn, which event_append.sql asks for apart.
+    /// </summary>
+    public async Task<long> TaskInsertWithEventAsync(VideoTask task, string payload, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var batch = TaskInsertBatch(task);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT gq_event_append"));
+        var insertEvent = new NpgsqlBatchCommand(TaskSqlText.EventInsert);
+        insertEvent.Parameters.AddWithValue("task_id", task.Id);
+        insertEvent.Parameters.AddWithValue("user_id", task.UserId);
+        insertEvent.Parameters.AddWithValue("created_at", TaskRows.ToMs(now));
+        insertEvent.Parameters.AddWithValue("payload", payload);
+        batch.BatchCommands.Add(insertEvent);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("RELEASE SAVEPOINT gq_event_append"));
+        var sequence = (long)(await batch.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("The event insert returned no sequence number."));
+        _notices.AddEvent(sequence);
+        return sequence;
     }
 
     /// <summary>
@@ -245,6 +248,31 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
         {
             parameters.AddWithValue("provider", provider ?? throw new ArgumentException("Name a user or a provider.", nameof(provider)));
         }
+    }
+
+    /// <summary>The task row's insert and, when it has images, theirs.</summary>
+    private NpgsqlBatch TaskInsertBatch(VideoTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var images = task.RequireImages();
+        var batch = new NpgsqlBatch(connection, transaction);
+        var insert = new NpgsqlBatchCommand(TaskSqlText.TaskInsert);
+        foreach (var (name, value) in TaskRows.Parameters(task))
+        {
+            insert.Parameters.AddWithValue(name, value);
+        }
+
+        batch.BatchCommands.Add(insert);
+        if (images.Count > 0)
+        {
+            // Written once: task updates never touch this row, so its megabytes are not rewritten by every change.
+            var insertImages = new NpgsqlBatchCommand(TaskSqlText.TaskImagesInsert);
+            insertImages.Parameters.AddWithValue("task_id", task.Id);
+            insertImages.Parameters.AddWithValue("images", TaskJson.SerializeImages(images)); // spliced as is into logged events
+            batch.BatchCommands.Add(insertImages);
+        }
+
+        return batch;
     }
 
     /// <summary>The value of each single-row, single-column result of a command of several statements, by column name.</summary>

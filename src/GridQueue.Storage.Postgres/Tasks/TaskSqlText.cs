@@ -29,7 +29,8 @@ internal static class TaskSqlText
     public static readonly string TaskListStuck = Load("task_list_stuck");
     public static readonly string TaskEraseKeptKeys = Load("task_erase_kept_keys");
     public static readonly string LockSlots = Load("lock_slots");
-    public static readonly string EventAppend = Load("event_append");
+    public static readonly string EventInsert = Load("event_insert");
+    public static readonly string EventAppend = Load("event_append").Replace("{event_insert}", EventInsert.Trim(), StringComparison.Ordinal);
     public static readonly string EventVisibleBound = Load("event_visible_bound");
     public static readonly string EventListAfter = Load("event_list_after");
     public static readonly string EventListAfterByUser = Load("event_list_after_by_user");

@@ -24,6 +24,16 @@ public interface ITaskWriteScope : IAsyncDisposable
     Task TaskInsertAsync(VideoTask task, CancellationToken cancellationToken);
 
     /// <summary>
+    /// <see cref="TaskInsertAsync"/> followed by <see cref="EventAppendAsync"/> for the new task. A store may send both
+    /// in one round trip (see <see cref="TaskUpdateWithEventAsync"/>).
+    /// </summary>
+    async Task<long> TaskInsertWithEventAsync(VideoTask task, string payload, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await TaskInsertAsync(task, cancellationToken).ConfigureAwait(false);
+        return await EventAppendAsync(task, payload, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Stores <paramref name="task"/> only if the row's version is still <paramref name="expectedVersion"/> (the
     /// caller sets the new version). False when another change won. Of concurrent updates from one version, on any
     /// nodes, exactly one returns true.

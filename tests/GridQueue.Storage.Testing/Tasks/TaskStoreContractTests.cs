@@ -42,6 +42,27 @@ public abstract partial class TaskStoreContractTests(ITaskTestDatabase database)
         Assert.Empty(await Store.TaskImagesGetAsync("task_missing", CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TaskInsertWithEvent_StoresTheTaskAndItsEvent_WithTheSequenceReturned(bool withImages)
+    {
+        var task = NewTask(1, images: withImages ? ["data:image/png;base64,iVBO+w/0=="] : null);
+        var baseline = await Store.EventLastSequenceAsync(CancellationToken.None);
+
+        long sequence;
+        await using (var scope = await Store.BeginAsync(WriteDurability.Durable, CancellationToken.None))
+        {
+            sequence = await scope.TaskInsertWithEventAsync(task, TaskJson.SerializeForLog(task), Now, CancellationToken.None);
+            await scope.CommitAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(TaskJson.Serialize(task), TaskJson.Serialize((await Store.TaskGetAsync(task.Id, CancellationToken.None))!));
+        var logged = Assert.Single(await Store.EventListAfterAsync(baseline, null, null, new EventPageSize(100, 1 << 20), CancellationToken.None));
+        Assert.Equal((sequence, task.Id, "alice"), (logged.Sequence, logged.TaskId, logged.UserId));
+        Assert.Equal(TaskJson.Serialize(task), logged.Payload);
+    }
+
     [Fact]
     public async Task TaskUpdate_KeepsTheImages_ScopeReadsWithoutThem_EventsCarryThem()
     {

@@ -1,13 +1,9 @@
 -- Four statements, one round trip, in the caller's transaction (see EventVisibility.cs for why each is there):
 -- 1. the transaction's own xid, assigned now if it has none: before the sequence number is drawn;
--- 2.-4. the row inserted in a subtransaction of its own, so its xmin is an xid assigned after its sequence number.
+-- 2.-4. the row (event_insert.sql) inserted in a subtransaction of its own, so its xmin is an xid assigned after its sequence number.
 -- Word of the event goes to the other nodes after the commit (CommitNotices.cs), not from here: a NOTIFY in this
 -- transaction would make its commit wait for every other notifying commit on the server.
 SELECT pg_current_xact_id();
 SAVEPOINT gq_event_append;
-WITH e AS (
-    INSERT INTO gq_task_events (task_id, user_id, created_at, payload)
-    VALUES (@task_id, @user_id, @created_at, @payload)
-    RETURNING seq)
-SELECT e.seq FROM e;
+{event_insert}
 RELEASE SAVEPOINT gq_event_append;
