@@ -32,6 +32,16 @@ public sealed class ApiOptions
     [Range(0, 100_000, ErrorMessage = "Api__MaxStreamsPerUser must be between 0 (no cap) and 100000.")]
     public int MaxStreamsPerUser { get; set; } = DefaultMaxStreamsPerUser;
 
+    /// <summary>
+    /// Kestrel's inline scheduling (<c>UnsafePreferInlineScheduling</c>): a response's bytes are sent by the thread
+    /// that flushes them, and a request is handled on the thread-pool thread that read it, instead of each waiting
+    /// in the thread pool's queue behind all other work. On a busy server that wait was most of the tail of the push
+    /// latency (docs/benchmarks.md). Socket events on Linux are handled on thread-pool threads either way (not on the
+    /// polling thread), so a handler that blocks (SQLite's calls are synchronous) holds a pool thread as before.
+    /// False restores Kestrel's default.
+    /// </summary>
+    public bool InlineScheduling { get; set; } = true;
+
     /// <summary>An SSE stream sends a ": ping" comment at least this often.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:15:00")]
     public TimeSpan SsePingInterval { get; set; } = DefaultSsePingInterval;

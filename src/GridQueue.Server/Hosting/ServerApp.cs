@@ -10,6 +10,7 @@ using GridQueue.Tasks.Providers;
 using GridQueue.Tasks.Providers.Simulator;
 using GridQueue.Tasks.Providers.T8Star;
 using GridQueue.Tasks.Webhooks;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 
 namespace GridQueue.Server.Hosting;
 
@@ -34,6 +35,12 @@ public static class ServerApp
 
         var api = configuration.GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = api.MaxBodyBytes);
+        if (api.InlineScheduling)
+        {
+            // Sends go out on the thread that flushes them and requests start on the thread that read them, instead
+            // of after every other queued work item: see ApiOptions.InlineScheduling.
+            builder.Services.Configure<SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = true);
+        }
 
         var services = builder.Services;
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();

@@ -53,6 +53,7 @@ public sealed partial class TaskEventHub(
     private readonly Lock _gate = new();
     private readonly Dictionary<string, HashSet<TaskEventSubscription>> _byUser = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<(TaskEventSubscription Listener, TaskEvent Event)> _handOut = [];
     private long _delivered;
     private long _announced;
 
@@ -125,12 +126,16 @@ public sealed partial class TaskEventHub(
         }
         finally
         {
+            // Closing may run a listener's loop to its end, which unsubscribes: close a copy, outside the lock.
+            TaskEventSubscription[] open;
             lock (_gate)
             {
-                foreach (var subscription in _byUser.Values.SelectMany(s => s))
-                {
-                    subscription.Close();
-                }
+                open = [.. _byUser.Values.SelectMany(s => s)];
+            }
+
+            foreach (var subscription in open)
+            {
+                subscription.Close();
             }
         }
     }
@@ -157,21 +162,41 @@ public sealed partial class TaskEventHub(
         while (true)
         {
             var batch = await store.EventListAfterAsync(DeliveredSequence, null, null, Batch, cancellationToken).ConfigureAwait(false);
-            foreach (var taskEvent in batch)
+            if (batch.Count == 0)
             {
-                // Delivering is a non-blocking write into the listener's buffer, so it is done under the lock.
-                lock (_gate)
+                return;
+            }
+
+            // Who gets what is settled under the lock together with the delivered sequence, so a listener that
+            // subscribes meanwhile either is in the list or starts after this batch (SubscribeAsync's promise). The
+            // hand-out itself runs outside it: a listener's loop runs inline (TaskEventSubscription) and may end
+            // and unsubscribe.
+            lock (_gate)
+            {
+                foreach (var taskEvent in batch)
                 {
                     if (_byUser.TryGetValue(taskEvent.UserId, out var listeners))
                     {
                         foreach (var listener in listeners)
                         {
-                            listener.Deliver(taskEvent);
+                            _handOut.Add((listener, taskEvent));
                         }
                     }
-
-                    Interlocked.Exchange(ref _delivered, taskEvent.Sequence);
                 }
+
+                Interlocked.Exchange(ref _delivered, batch[^1].Sequence);
+            }
+
+            try
+            {
+                foreach (var (listener, taskEvent) in _handOut)
+                {
+                    listener.Deliver(taskEvent);
+                }
+            }
+            finally
+            {
+                _handOut.Clear();
             }
 
             if (!Batch.IsFull(batch))

@@ -53,6 +53,32 @@ public sealed class TaskEventSubscriptionTests
     }
 
     [Fact]
+    public async Task Deliver_ToAWaitingReader_RunsItsLoopOnTheDeliveringThread()
+    {
+        // The push latency's tail on a busy server was the reader's turn in the thread pool's queue: a waiting
+        // reader continues inside Deliver instead.
+        using var subscription = new TaskEventSubscription("alice", null, capacity: 100, maxBytes: 1000, _ => { });
+        var readOn = -1;
+        var reader = ReadOneAsync();
+        Assert.False(reader.IsCompleted);
+
+        subscription.Deliver(Event(1, 10));
+
+        Assert.True(reader.IsCompleted, "the reader's loop had not run when Deliver returned");
+        Assert.Equal(1, await reader);
+        Assert.Equal(Environment.CurrentManagedThreadId, readOn);
+        Assert.Equal(0, subscription.BufferedBytes);
+
+        async Task<long> ReadOneAsync()
+        {
+            Assert.True(await subscription.Events.WaitToReadAsync());
+            readOn = Environment.CurrentManagedThreadId;
+            Assert.True(subscription.Events.TryRead(out var e));
+            return e.Sequence;
+        }
+    }
+
+    [Fact]
     public void EventPageSize_IsFull_WhenCutByCountOrByBytes()
     {
         var size = new EventPageSize(Limit: 3, MaxBytes: 1000);
