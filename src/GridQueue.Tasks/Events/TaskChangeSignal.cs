@@ -17,10 +17,10 @@ public sealed class TaskChangeSignal
         }
     }
 
-    /// <summary>Waits until raised or <paramref name="timeout"/>; true when raised.</summary>
-    public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Blocks until raised or <paramref name="timeout"/>; true when raised. The push hub waits so on a thread of its own.</summary>
+    public bool Wait(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var raised = await _semaphore.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        var raised = _semaphore.Wait(timeout, cancellationToken);
         Interlocked.Exchange(ref _raised, 0);
         return raised;
     }

@@ -81,12 +81,44 @@ public sealed partial class TaskEventHub(
         return subscription;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// The loop runs on a thread of its own, not as thread-pool continuations: a wake-up then reaches it at once,
+    /// not after every work item already queued (poll handlers release them by the hundred after each group
+    /// commit). It blocks on the signal and on the log's reads, which are synchronous on SQLite.
+    /// </summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        Interlocked.Exchange(ref _delivered, await store.EventLastSequenceAsync(stoppingToken).ConfigureAwait(false));
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Run(stoppingToken);
+                ended.TrySetResult();
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                ended.TrySetResult(); // stopped before the first read
+            }
+            catch (Exception e)
+            {
+                ended.TrySetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "GridQueue push hub",
+        };
+        thread.Start();
+        return ended.Task;
+    }
+
+    private void Run(CancellationToken stoppingToken)
+    {
+        Interlocked.Exchange(ref _delivered, store.EventLastSequenceAsync(stoppingToken).GetAwaiter().GetResult());
 
         // Listening starts before the first read, so nothing committed after that read goes unannounced.
-        await using var otherNodes = feed is null ? null : await feed.SubscribeAsync(Announce, stoppingToken).ConfigureAwait(false);
+        var otherNodes = feed?.SubscribeAsync(Announce, stoppingToken).GetAwaiter().GetResult();
         _ready.TrySetResult();
         var catchUp = FirstCatchUpDelay;
         try
@@ -96,7 +128,7 @@ public sealed partial class TaskEventHub(
                 var before = DeliveredSequence;
                 try
                 {
-                    await DeliverNewAsync(stoppingToken).ConfigureAwait(false);
+                    DeliverNew(stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -117,7 +149,7 @@ public sealed partial class TaskEventHub(
                     catchUp = catchUp * 2 < MaxCatchUpDelay ? catchUp * 2 : MaxCatchUpDelay; // capped: doubling alone would overflow
                 }
 
-                await signal.WaitAsync(wait, stoppingToken).ConfigureAwait(false);
+                signal.Wait(wait, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -126,6 +158,8 @@ public sealed partial class TaskEventHub(
         }
         finally
         {
+            otherNodes?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
             // Closing may run a listener's loop to its end, which unsubscribes: close a copy, outside the lock.
             TaskEventSubscription[] open;
             lock (_gate)
@@ -157,11 +191,11 @@ public sealed partial class TaskEventHub(
         signal.Raise();
     }
 
-    private async Task DeliverNewAsync(CancellationToken cancellationToken)
+    private void DeliverNew(CancellationToken cancellationToken)
     {
         while (true)
         {
-            var batch = await store.EventListAfterAsync(DeliveredSequence, null, null, Batch, cancellationToken).ConfigureAwait(false);
+            var batch = store.EventListAfterAsync(DeliveredSequence, null, null, Batch, cancellationToken).GetAwaiter().GetResult();
             if (batch.Count == 0)
             {
                 return;
