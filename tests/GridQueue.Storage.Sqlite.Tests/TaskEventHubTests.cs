@@ -1,4 +1,5 @@
 using GridQueue.Storage.Sqlite.Tasks;
+using GridQueue.Storage.Testing.Tasks;
 using GridQueue.Tasks.Events;
 using GridQueue.Tasks.Model;
 using GridQueue.Tasks.Storage;
@@ -19,6 +20,7 @@ public sealed class TaskEventHubTests : IAsyncLifetime
     private readonly TaskChangeSignal _signal = new();
     private SqliteTaskStore _store = null!;
     private TaskEventHub _hub = null!;
+    private int _tasks;
 
     public async Task InitializeAsync()
     {
@@ -80,7 +82,7 @@ public sealed class TaskEventHubTests : IAsyncLifetime
         {
             for (var i = 0; i < events; i++)
             {
-                var task = NewTask();
+                var task = TestTasks.New(Now, ++_tasks);
                 await scope.TaskInsertWithEventAsync(task, TaskJson.SerializeForLog(task), Now, CancellationToken.None);
             }
 
@@ -89,21 +91,4 @@ public sealed class TaskEventHubTests : IAsyncLifetime
 
         _signal.Raise();
     }
-
-    private static VideoTask NewTask() => new()
-    {
-        Id = TaskIds.New(Now),
-        UserId = "alice",
-        Provider = "simulator",
-        Model = "sora-2",
-        Prompt = "kite",
-        AspectRatio = "16:9",
-        Duration = 10,
-        Hd = false,
-        Images = [],
-        Status = VideoTaskStatus.Queued,
-        CreatedAt = Now,
-        UpdatedAt = Now,
-        Version = 1,
-    };
 }

@@ -331,23 +331,8 @@ public abstract partial class TaskStoreContractTests(ITaskTestDatabase database)
     }
 
     protected static VideoTask NewTask(
-        int n, string userId = "alice", string provider = "simulator", VideoTaskStatus status = VideoTaskStatus.Queued, IReadOnlyList<string>? images = null) => new()
-    {
-        Id = TaskIds.New(Now.AddSeconds(n)),
-        UserId = userId,
-        Provider = provider,
-        Model = "sora-2",
-        Prompt = $"kite {n}",
-        AspectRatio = "16:9",
-        Duration = 10,
-        Hd = false,
-        Images = images ?? [],
-        Status = status,
-        CreatedAt = Now,
-        UpdatedAt = Now,
-        StartedAt = status == VideoTaskStatus.Running ? Now : null,
-        Version = 1,
-    };
+        int n, string userId = "alice", string provider = "simulator", VideoTaskStatus status = VideoTaskStatus.Queued, IReadOnlyList<string>? images = null) =>
+        TestTasks.New(Now, n, userId, provider, status, images);
 
     protected Task InsertAsync(VideoTask task) => InsertAsync(Store, task);
 
