@@ -151,24 +151,8 @@ public abstract class AdminStoreContractTests(IAdminTestDatabase database) : IAs
         Assert.All(results, r => Assert.True(r.Applied));
     }
 
-    private static VideoTask Task(int n, string userId, string provider, VideoTaskStatus status) => new()
-    {
-        Id = TaskIds.New(T0.AddSeconds(n)),
-        UserId = userId,
-        Provider = provider,
-        Model = "sora-2",
-        Prompt = $"kite {n}",
-        AspectRatio = "16:9",
-        Duration = 10,
-        Hd = false,
-        Images = [],
-        Status = status,
-        CreatedAt = T0,
-        UpdatedAt = T0,
-        StartedAt = status == VideoTaskStatus.Running ? T0 : null,
-        CompletedAt = status.IsTerminal() ? T0 : null,
-        Version = 1,
-    };
+    private static VideoTask Task(int n, string userId, string provider, VideoTaskStatus status) =>
+        TestTasks.New(T0, n, userId, provider, status) with { CompletedAt = status.IsTerminal() ? T0 : null };
 
     private async Task InsertAsync(VideoTask task)
     {
