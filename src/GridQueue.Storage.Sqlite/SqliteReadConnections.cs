@@ -5,7 +5,7 @@ namespace GridQueue.Storage.Sqlite;
 
 /// <summary>
 /// Long-lived read connections whose statements stay prepared, for the reads made at every upstream poll and every
-/// push: a task by its id and the event log after a sequence. A pooled open with a new command parses and plans its
+/// push: a task by its id, the event log after a sequence, and the engine's next due job. A pooled open with a new command parses and plans its
 /// statement again at every call, which cost as much CPU as running it. A read takes an idle connection or opens one,
 /// so concurrent reads never wait for each other; at most <see cref="MaxIdle"/> stay open between reads. A connection
 /// whose read failed is closed, not reused.
