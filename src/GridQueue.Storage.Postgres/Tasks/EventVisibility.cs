@@ -16,35 +16,46 @@ namespace GridQueue.Storage.Postgres.Tasks;
 /// <para>
 /// The rule, in three parts:
 /// <list type="number">
-/// <item>Each append (event_append.sql) first makes sure its transaction has an xid (<c>pg_current_xact_id()</c>),
-/// then inserts the row in a subtransaction of its own, so the row's xmin is a fresh xid assigned after its number was
-/// drawn. Xids and numbers are both handed out in time order (the identity has CACHE 1). So for events a &lt; b, the
-/// writer of a had its xid before a was drawn, before b was drawn, before b's row got its xmin: xid(writer of a) &lt;
-/// xmin(row b).</item>
-/// <item>A reader first reads a bound (event_visible_bound.sql): the oldest of its snapshot's xmax and the xids of the
-/// client transactions open on this database at that moment (pg_stat_activity, backend type "client backend"). A
-/// client transaction on this database whose xid is older than the bound had ended by then: its xid was assigned
-/// before the snapshot, and it was not open. Events are written only by clients; the server's own workers are left
-/// out because autovacuum's ANALYZE takes an xid and can run for seconds on a large table, and would hold every
-/// stream back that long.</item>
+/// <item>Each append (event_append.sql, and the merged writes that embed it) first takes the event writers' lock,
+/// a transaction-level advisory lock (<see cref="WritersLockClass"/>, 0) in shared mode, held until the transaction
+/// ends, and makes sure its transaction has an xid (<c>pg_current_xact_id()</c>); then it inserts the row in a
+/// subtransaction of its own, so the row's xmin is a fresh xid assigned after its number was drawn. Xids and numbers
+/// are both handed out in time order (the identity has CACHE 1). So for events a &lt; b, the writer of a had its xid
+/// and the lock before a was drawn, before b was drawn, before b's row got its xmin: xid(writer of a) &lt; xmin(row
+/// b).</item>
+/// <item>A reader first reads a bound (event_visible_bound.sql): the oldest of its snapshot's xmax and the xids of
+/// the transactions holding the event writers' lock on this database at that moment (pg_locks, with their xids from
+/// pg_stat_activity).</item>
 /// <item>Then, in a later statement (a later snapshot), the reader takes H, the highest visible event whose row xmin
-/// is older than the bound, and lists the events after its cursor up to H. For every lower number a, the writer's
-/// xid is older than row H's xmin (part 1), so older than the bound, so that writer (a client) had ended before this
-/// snapshot (part 2): event a is visible if it committed and never exists if it rolled back.</item>
+/// is older than the bound, and lists the events after its cursor up to H. Row H's xmin is older than the bound, so
+/// older than the snapshot's xmax: it was assigned before the bound's statement began, and so was H drawn, and every
+/// a &lt; H before it. The writer of such an a held the lock from before a was drawn until it ended, and its xid is
+/// older than row H's xmin (part 1), so older than the bound. Had it still been open when the bound looked, it would
+/// have been seen holding the lock, and the bound would be at most its xid: a contradiction. So it had ended before
+/// the bound's statement looked, before the listing's snapshot: event a is visible if it committed and never exists
+/// if it rolled back. (Seen holding the lock with another xid or none means its backend had already moved on to a
+/// later transaction: it had ended too.)</item>
 /// </list>
 /// <see cref="GridQueue.Tasks.Storage.ITaskStore.EventLastSequenceAsync"/> returns H, so it is a safe resume point too.
 /// </para>
 /// <para>
-/// The cost: an event is listed only once every client transaction with an xid on this database that was open when
-/// its row was written has ended (any writing transaction, job claims included, not only event writers; these are
-/// short), so a long-open writing transaction holds the log back until it ends. Other databases on the server do not (a
-/// snapshot's xmin would wait for them too). Each read is two statements, one of them a look at the server's backend
-/// slots; each append is one round trip with a subtransaction. Prepared (two-phase) transactions are not in
-/// pg_stat_activity; GridQueue does not use them.
+/// The cost: an event is listed only once every transaction that held the event writers' lock when its row was
+/// written has ended, so an event writer that stays open holds the log back until it ends. Transactions that write no
+/// event never take the lock (job claims and outcomes, job inserts, the part of a task write before its event) and
+/// hold nothing back, however long they take; nor do other databases on the server (a snapshot's xmin would wait for
+/// them too). Each read is two statements, one of them a look at the server's lock table; each append is one round
+/// trip with a subtransaction. Prepared (two-phase) transactions are not in pg_stat_activity; GridQueue does not use
+/// them.
 /// </para>
 /// </summary>
 internal static class EventVisibility
 {
+    /// <summary>
+    /// The first key of the event writers' lock, <c>pg_advisory_xact_lock_shared(WritersLockClass, 0)</c>: "gqev" read
+    /// as a number, in the two-int key space of the task store's advisory locks (the slots use "gqsu" and "gqsp").
+    /// </summary>
+    public const int WritersLockClass = 0x67716576;
+
     /// <summary>The bound of part 2, as the text of a 32-bit xid (the SQL casts it back with <c>@bound::xid</c>).</summary>
     public static async Task<string> ReadBoundAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {

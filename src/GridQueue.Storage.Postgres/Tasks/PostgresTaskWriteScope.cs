@@ -43,11 +43,13 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
 
     /// <summary>
     /// The task's inserts and its event's subtransaction (event_append.sql) in one round trip. The task insert gives
-    /// the transaction its xid before the sequence number is drawn, which event_append.sql asks for apart.
+    /// the transaction its xid and the event writers' lock is taken before the sequence number is drawn, which
+    /// event_append.sql asks for apart (see <see cref="EventVisibility"/>).
     /// </summary>
     public async Task<long> TaskInsertWithEventAsync(VideoTask task, string payload, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var batch = TaskInsertBatch(task);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(TaskSqlText.EventWritersLock));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT gq_event_append"));
         var insertEvent = new NpgsqlBatchCommand(TaskSqlText.EventInsert);
         insertEvent.Parameters.AddWithValue("task_id", task.Id);
@@ -56,8 +58,9 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
         insertEvent.Parameters.AddWithValue("payload", payload);
         batch.BatchCommands.Add(insertEvent);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("RELEASE SAVEPOINT gq_event_append"));
-        var sequence = (long)(await batch.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException("The event insert returned no sequence number."));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var results = await ResultsByColumnAsync(reader, cancellationToken).ConfigureAwait(false);
+        var sequence = results.TryGetValue("seq", out var seq) ? (long)seq : throw new InvalidOperationException("The event insert returned no sequence number.");
         _notices.AddEvent(sequence);
         return sequence;
     }
@@ -278,8 +281,14 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
     /// <summary>The value of each single-row, single-column result of a command of several statements, by column name.</summary>
     private static async Task<Dictionary<string, object>> ResultsByColumnAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
-        var results = new Dictionary<string, object>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await ResultsByColumnAsync(reader, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The value of each single-row, single-column result left in <paramref name="reader"/>, by column name.</summary>
+    private static async Task<Dictionary<string, object>> ResultsByColumnAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        var results = new Dictionary<string, object>(StringComparer.Ordinal);
         do
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

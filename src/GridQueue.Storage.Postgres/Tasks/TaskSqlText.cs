@@ -30,6 +30,9 @@ internal static class TaskSqlText
     public static readonly string TaskEraseKeptKeys = Load("task_erase_kept_keys");
     public static readonly string LockSlots = Load("lock_slots");
     public static readonly string EventInsert = Load("event_insert");
+
+    /// <summary>Takes the event writers' lock before a sequence number is drawn (see <see cref="EventVisibility"/>).</summary>
+    public static readonly string EventWritersLock = Load("event_writers_lock");
     public static readonly string EventAppend = Load("event_append").Replace("{event_insert}", EventInsert.Trim(), StringComparison.Ordinal);
     public static readonly string EventVisibleBound = Load("event_visible_bound");
     public static readonly string EventListAfter = Load("event_list_after");
@@ -55,6 +58,7 @@ internal static class TaskSqlText
             ?? throw new InvalidOperationException($"Embedded SQL '{resource}' is missing from {typeof(TaskSqlText).Assembly.GetName().Name}.");
         using var reader = new StreamReader(stream);
         return string.Join('\n', reader.ReadToEnd().Split('\n').Where(line => !line.TrimStart().StartsWith("--", StringComparison.Ordinal)))
-            .Replace("{columns}", QualifiedColumns, StringComparison.Ordinal);
+            .Replace("{columns}", QualifiedColumns, StringComparison.Ordinal)
+            .Replace("{writers_lock_class}", EventVisibility.WritersLockClass.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
 }

@@ -5,7 +5,6 @@ using GridQueue.Tasks.Events;
 using GridQueue.Tasks.Model;
 using GridQueue.Tasks.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using Xunit;
 
 namespace GridQueue.Storage.Postgres.Tests.Cluster;
@@ -35,14 +34,10 @@ public sealed class HeldBackEventPushTests : IAsyncLifetime
         {
             using var subscription = await hub.SubscribeAsync("alice", null, CancellationToken.None);
 
-            // A writing transaction of some other work (a job claim, say), open before the event is written.
-            await using var connection = new NpgsqlConnection(_cluster.ConnectionString);
-            await connection.OpenAsync();
-            var older = await connection.BeginTransactionAsync();
-            await using (var takeXid = new NpgsqlCommand("SELECT pg_current_xact_id()", connection, older))
-            {
-                await takeXid.ExecuteScalarAsync();
-            }
+            // An older event writer, open: it has drawn a lower number, and nothing is listed past it until it ends.
+            var olderTask = QueuedTasks.New(Now, "a kite that never lands");
+            var older = await new PostgresTaskStore(_cluster.OpenStore()).BeginAsync(WriteDurability.Durable, CancellationToken.None);
+            await older.TaskInsertWithEventAsync(olderTask, TaskJson.SerializeForLog(olderTask), Now, CancellationToken.None);
 
             var task = QueuedTasks.New(Now, "a kite held back");
             await using (var scope = await store.BeginAsync(WriteDurability.Durable, CancellationToken.None))
@@ -57,7 +52,7 @@ public sealed class HeldBackEventPushTests : IAsyncLifetime
             var firstLook = await Task.WhenAny(early, Task.Delay(TimeSpan.FromMilliseconds(300)));
             Assert.NotSame(early, firstLook);
 
-            await older.RollbackAsync(); // ends without any notification
+            await older.DisposeAsync(); // rolls back: its number never exists, and no notification is sent
             var pushed = await early.WaitAsync(TimeSpan.FromSeconds(30));
 
             Assert.Equal(task.Id, pushed.TaskId);

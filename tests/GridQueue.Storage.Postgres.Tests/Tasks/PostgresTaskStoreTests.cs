@@ -87,6 +87,24 @@ public sealed class PostgresTaskStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Events_AnOpenTransactionThatWroteNoEvent_DoesNotHoldTheLogBack()
+    {
+        // A job claim or a task write that has not reached its event: it has an xid and rows of its own, no number.
+        await using var openWriter = await Store.BeginAsync(WriteDurability.Durable, CancellationToken.None);
+        var job = new JobInsertRow("video", "tasks", "{}", 0, JobState.Available, 3, Now, Now, null, null);
+        await Jobs.JobInsertManyAsync([job], openWriter.Transaction, CancellationToken.None);
+        var openTask = QueuedTasks.New(Now, "kite 0");
+        await openWriter.TaskInsertAsync(openTask, CancellationToken.None);
+
+        var task = QueuedTasks.New(Now, "kite 1");
+        await InsertAsync(task);
+
+        var events = await Store.EventListAfterAsync(0, null, null, Everything, CancellationToken.None);
+        Assert.Equal(task.Id, Assert.Single(events).TaskId);
+        Assert.Equal(events[0].Sequence, await Store.EventLastSequenceAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task IdempotencyKey_ClaimedWhileTheFirstClaimIsUncommitted_WaitsAndGetsTheFirstTask()
     {
         var second = new PostgresTaskStore(_database.OpenStore());

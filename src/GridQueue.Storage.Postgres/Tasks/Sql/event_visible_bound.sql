@@ -1,10 +1,15 @@
--- The readers' bound (see EventVisibility.cs): the oldest of this snapshot's xmax and the xids of the client
--- transactions open on this database now. Every xid older than it was assigned before now, to a transaction that has
--- ended or is not a client's (autovacuum's ANALYZE takes an xid too, and writes no events).
+-- The readers' bound (see EventVisibility.cs): the oldest of this snapshot's xmax and the xids of the transactions
+-- that hold the event writers' lock on this database now. An event writer takes that lock (shared, until it ends)
+-- before it draws a sequence number; transactions that write no event (job claims, job inserts, a task write that has
+-- not reached its event yet) never take it, so they do not hold the log back.
 SELECT b::text FROM (
     SELECT pg_snapshot_xmax(pg_current_snapshot())::xid AS b
     UNION ALL
-    SELECT backend_xid FROM pg_stat_activity
-    WHERE datname = current_database() AND backend_type = 'client backend' AND backend_xid IS NOT NULL) bounds
+    SELECT a.backend_xid
+    FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+    WHERE l.locktype = 'advisory'
+      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+      AND l.classid = {writers_lock_class} AND l.objid = 0 AND l.objsubid = 2
+      AND a.backend_xid IS NOT NULL) bounds
 ORDER BY age(b) DESC
 LIMIT 1;
