@@ -46,22 +46,14 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
     /// the transaction its xid and the event writers' lock is taken before the sequence number is drawn, which
     /// event_append.sql asks for apart (see <see cref="EventVisibility"/>).
     /// </summary>
-    public async Task<long> TaskInsertWithEventAsync(VideoTask task, string payload, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<long> TaskInsertWithEventAsync(VideoTask task, string payload, DateTimeOffset now, CancellationToken cancellationToken) =>
+        InsertWithEventAsync(task, payload, now, commit: false, cancellationToken);
+
+    /// <summary>The round trip of <see cref="TaskInsertWithEventAsync"/> with COMMIT at its end; word goes out after it.</summary>
+    public async Task<long> TaskInsertWithEventAndCommitAsync(VideoTask task, string payload, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var batch = TaskInsertBatch(task);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(TaskSqlText.EventWritersLock));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT gq_event_append"));
-        var insertEvent = new NpgsqlBatchCommand(TaskSqlText.EventInsert);
-        insertEvent.Parameters.AddWithValue("task_id", task.Id);
-        insertEvent.Parameters.AddWithValue("user_id", task.UserId);
-        insertEvent.Parameters.AddWithValue("created_at", TaskRows.ToMs(now));
-        insertEvent.Parameters.AddWithValue("payload", payload);
-        batch.BatchCommands.Add(insertEvent);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("RELEASE SAVEPOINT gq_event_append"));
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var results = await ResultsByColumnAsync(reader, cancellationToken).ConfigureAwait(false);
-        var sequence = results.TryGetValue("seq", out var seq) ? (long)seq : throw new InvalidOperationException("The event insert returned no sequence number.");
-        _notices.AddEvent(sequence);
+        var sequence = await InsertWithEventAsync(task, payload, now, commit: true, cancellationToken).ConfigureAwait(false);
+        await AnnounceAsync().ConfigureAwait(false);
         return sequence;
     }
 
@@ -83,29 +75,18 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
     }
 
     /// <summary>The update and the event in one round trip (task_update_with_event.sql); word of the event goes out after the commit.</summary>
-    public async Task<bool> TaskUpdateWithEventAsync(
+    public Task<bool> TaskUpdateWithEventAsync(
+        VideoTask task, long expectedVersion, bool onlyProgressMoved, string payload, DateTimeOffset now, CancellationToken cancellationToken) =>
+        UpdateWithEventAsync(TaskSqlText.TaskUpdateWithEvent, task, expectedVersion, payload, now, cancellationToken);
+
+    /// <summary>The round trip of <see cref="TaskUpdateWithEventAsync"/> with COMMIT at its end; word goes out after it.</summary>
+    public async Task<bool> TaskUpdateWithEventAndCommitAsync(
         VideoTask task, long expectedVersion, bool onlyProgressMoved, string payload, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(task);
-        await using var command = Command(TaskSqlText.TaskUpdateWithEvent);
-        foreach (var (name, value) in TaskRows.Parameters(task))
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        command.Parameters.AddWithValue("expected_version", expectedVersion);
-        command.Parameters.AddWithValue("event_created_at", TaskRows.ToMs(now));
-        command.Parameters.AddWithValue("payload", payload);
-        var results = await ResultsByColumnAsync(command, cancellationToken).ConfigureAwait(false);
-        if (!results.TryGetValue("updated", out var updated) || (string)updated != "1")
-        {
-            return false;
-        }
-
-        _notices.AddEvent(results.TryGetValue("seq", out var seq)
-            ? (long)seq
-            : throw new InvalidOperationException("The task was updated but the event insert returned no sequence number."));
-        return true;
+        // Not cancelled midway: once asked to commit, finish the commit rather than leave the caller unsure.
+        var stored = await UpdateWithEventAsync(TaskSqlText.TaskUpdateWithEventAndCommit, task, expectedVersion, payload, now, CancellationToken.None).ConfigureAwait(false);
+        await AnnounceAsync().ConfigureAwait(false);
+        return stored;
     }
 
     /// <summary>
@@ -209,8 +190,11 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
     {
         // Not cancellable: once asked to commit, finish the commit rather than leave the caller unsure.
         await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-        await jobs.Notices.SendNowAsync(connection, _notices.EventSequence, _notices.Queues).ConfigureAwait(false);
+        await AnnounceAsync().ConfigureAwait(false);
     }
+
+    /// <summary>Tells the other nodes of this scope's events and new jobs, once it has committed.</summary>
+    private Task AnnounceAsync() => jobs.Notices.SendNowAsync(connection, _notices.EventSequence, _notices.Queues);
 
     /// <summary>Rolls back unless committed, and gives the connection back to the pool.</summary>
     public async ValueTask DisposeAsync()
@@ -251,6 +235,63 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
         {
             parameters.AddWithValue("provider", provider ?? throw new ArgumentException("Name a user or a provider.", nameof(provider)));
         }
+    }
+
+    /// <summary>
+    /// The task's inserts, the event writers' lock and the event's subtransaction, and with <paramref name="commit"/>
+    /// the COMMIT, in one batch. A batch that commits is not cancelled midway: once asked to commit, it finishes.
+    /// </summary>
+    private async Task<long> InsertWithEventAsync(VideoTask task, string payload, DateTimeOffset now, bool commit, CancellationToken cancellationToken)
+    {
+        await using var batch = TaskInsertBatch(task);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(TaskSqlText.EventWritersLock));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT gq_event_append"));
+        var insertEvent = new NpgsqlBatchCommand(TaskSqlText.EventInsert);
+        insertEvent.Parameters.AddWithValue("task_id", task.Id);
+        insertEvent.Parameters.AddWithValue("user_id", task.UserId);
+        insertEvent.Parameters.AddWithValue("created_at", TaskRows.ToMs(now));
+        insertEvent.Parameters.AddWithValue("payload", payload);
+        batch.BatchCommands.Add(insertEvent);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("RELEASE SAVEPOINT gq_event_append"));
+        if (commit)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        }
+
+        Dictionary<string, object> results;
+        await using (var reader = await batch.ExecuteReaderAsync(commit ? CancellationToken.None : cancellationToken).ConfigureAwait(false))
+        {
+            results = await ResultsByColumnAsync(reader, commit ? CancellationToken.None : cancellationToken).ConfigureAwait(false);
+        }
+
+        var sequence = results.TryGetValue("seq", out var seq) ? (long)seq : throw new InvalidOperationException("The event insert returned no sequence number.");
+        _notices.AddEvent(sequence);
+        return sequence;
+    }
+
+    private async Task<bool> UpdateWithEventAsync(
+        string sql, VideoTask task, long expectedVersion, string payload, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        await using var command = Command(sql);
+        foreach (var (name, value) in TaskRows.Parameters(task))
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        command.Parameters.AddWithValue("expected_version", expectedVersion);
+        command.Parameters.AddWithValue("event_created_at", TaskRows.ToMs(now));
+        command.Parameters.AddWithValue("payload", payload);
+        var results = await ResultsByColumnAsync(command, cancellationToken).ConfigureAwait(false);
+        if (!results.TryGetValue("updated", out var updated) || (string)updated != "1")
+        {
+            return false;
+        }
+
+        _notices.AddEvent(results.TryGetValue("seq", out var seq)
+            ? (long)seq
+            : throw new InvalidOperationException("The task was updated but the event insert returned no sequence number."));
+        return true;
     }
 
     /// <summary>The task row's insert and, when it has images, theirs.</summary>

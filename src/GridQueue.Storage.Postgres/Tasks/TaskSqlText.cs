@@ -19,6 +19,9 @@ internal static class TaskSqlText
     public static readonly string TaskUpdate = Load("task_update");
     public static readonly string TaskUpdateWithEvent = Load("task_update_with_event")
         .Replace("{task_update}", TaskUpdate.Trim().TrimEnd(';'), StringComparison.Ordinal);
+
+    /// <summary><see cref="TaskUpdateWithEvent"/> and the commit, in one round trip.</summary>
+    public static readonly string TaskUpdateWithEventAndCommit = TaskUpdateWithEvent.TrimEnd() + "\nCOMMIT;";
     public static readonly string TaskList = Load("task_list");
     public static readonly string TaskListByStatus = Load("task_list_by_status");
     public static readonly string TaskCountRunningByUser = Load("task_count_running_by_user");

@@ -109,19 +109,26 @@ public sealed class TaskDriver
                 changed = await alsoInTransaction(scope, changed).ConfigureAwait(false);
             }
 
-            stored = await TaskChanges.ApplyAsync(scope, current, changed, now, cancellationToken, visible).ConfigureAwait(false);
+            // A visible change with nothing written before it and nothing to follow (no slot freed, no webhook)
+            // commits with its write.
+            var freesSlot = changed is not null && current.Status == VideoTaskStatus.Running && changed.Status != VideoTaskStatus.Running;
+            var alone = visible && changed is not null && alsoInTransaction is null && !freesSlot && !webhooks.Queues(current, changed);
+            stored = await TaskChanges.ApplyAsync(scope, current, changed, now, cancellationToken, visible, andCommit: alone).ConfigureAwait(false);
             if (stored is null)
             {
                 return null;
             }
 
-            if (current.Status == VideoTaskStatus.Running && stored.Status != VideoTaskStatus.Running)
+            if (!alone)
             {
-                await slots.WakeAfterSlotFreedAsync(scope, stored, now, cancellationToken).ConfigureAwait(false);
-            }
+                if (freesSlot)
+                {
+                    await slots.WakeAfterSlotFreedAsync(scope, stored, now, cancellationToken).ConfigureAwait(false);
+                }
 
-            await webhooks.OnChangedAsync(scope, current, stored, cancellationToken).ConfigureAwait(false);
-            await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+                await webhooks.OnChangedAsync(scope, current, stored, cancellationToken).ConfigureAwait(false);
+                await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
 
         metrics.Changed(current, stored);

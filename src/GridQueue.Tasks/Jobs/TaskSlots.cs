@@ -50,8 +50,8 @@ public sealed class TaskSlots(
         var head = heads.Count > 0 ? heads[0] : current;
         if (free && head.Id == current.Id)
         {
-            var started = await TaskChanges.ApplyAsync(scope, current, TaskRules.Start(current, now), now, cancellationToken).ConfigureAwait(false);
-            await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+            // Nothing was written before the start and nothing follows it: the commit goes with the change.
+            var started = await TaskChanges.ApplyAsync(scope, current, TaskRules.Start(current, now), now, cancellationToken, andCommit: true).ConfigureAwait(false);
             signal.Raise();
             if (started is not null)
             {

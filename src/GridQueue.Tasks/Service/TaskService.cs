@@ -91,8 +91,7 @@ public sealed partial class TaskService(
             JobId = job.Job.Id,
             Version = 1,
         };
-        await scope.TaskInsertWithEventAsync(task, TaskJson.SerializeForLog(task), now, cancellationToken).ConfigureAwait(false);
-        await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await scope.TaskInsertWithEventAndCommitAsync(task, TaskJson.SerializeForLog(task), now, cancellationToken).ConfigureAwait(false);
         signal.Raise();
         metrics.StatusEntered(task);
         return (task, true);

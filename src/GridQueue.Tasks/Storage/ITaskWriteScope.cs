@@ -34,6 +34,19 @@ public interface ITaskWriteScope : IAsyncDisposable
     }
 
     /// <summary>
+    /// <see cref="TaskInsertWithEventAsync"/> and then <see cref="CommitAsync"/>, for a scope with nothing left to
+    /// write. A store may send the commit with the writes, in one round trip: on PostgreSQL an event writer then never
+    /// waits on its node between drawing its number and committing, and that is the time other nodes' readers of the
+    /// event log wait for it. Call <see cref="CommitAsync"/> no more.
+    /// </summary>
+    async Task<long> TaskInsertWithEventAndCommitAsync(VideoTask task, string payload, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var sequence = await TaskInsertWithEventAsync(task, payload, now, cancellationToken).ConfigureAwait(false);
+        await CommitAsync(cancellationToken).ConfigureAwait(false);
+        return sequence;
+    }
+
+    /// <summary>
     /// Stores <paramref name="task"/> only if the row's version is still <paramref name="expectedVersion"/> (the
     /// caller sets the new version). False when another change won. Of concurrent updates from one version, on any
     /// nodes, exactly one returns true.
@@ -65,6 +78,20 @@ public interface ITaskWriteScope : IAsyncDisposable
             await EventAppendAsync(task, payload, now, cancellationToken).ConfigureAwait(false);
         }
 
+        return stored;
+    }
+
+    /// <summary>
+    /// <see cref="TaskUpdateWithEventAsync"/> and then <see cref="CommitAsync"/>, which commits whether the
+    /// compare-and-set landed or not: only for a scope that has written nothing before it and writes nothing after it
+    /// (a lost race then commits nothing). A store may send the commit with the change, in one round trip (see
+    /// <see cref="TaskInsertWithEventAndCommitAsync"/>). Call <see cref="CommitAsync"/> no more.
+    /// </summary>
+    async Task<bool> TaskUpdateWithEventAndCommitAsync(
+        VideoTask task, long expectedVersion, bool onlyProgressMoved, string payload, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var stored = await TaskUpdateWithEventAsync(task, expectedVersion, onlyProgressMoved, payload, now, cancellationToken).ConfigureAwait(false);
+        await CommitAsync(cancellationToken).ConfigureAwait(false);
         return stored;
     }
 

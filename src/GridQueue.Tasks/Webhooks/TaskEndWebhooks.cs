@@ -20,12 +20,21 @@ public sealed class TaskEndWebhooks(JobEngine engine, WebhookDestinations destin
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
-        var ended = after.Status.IsTerminal() && !(before.Status.IsTerminal() && before.Attempt == after.Attempt);
-        if (!ended || (after.CallbackUrl ?? destinations.DefaultUrl) is not { } url)
+        if (!Queues(before, after))
         {
             return;
         }
 
+        var url = (after.CallbackUrl ?? destinations.DefaultUrl)!;
         await engine.InsertAsync(WebhookJobs.NewDelivery(after, url, options.Value.MaxAttempts), scope.Transaction, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether <see cref="OnChangedAsync"/> inserts a delivery for this change: it ends the attempt, and there is a destination.</summary>
+    public bool Queues(VideoTask before, VideoTask after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        var ended = after.Status.IsTerminal() && !(before.Status.IsTerminal() && before.Attempt == after.Attempt);
+        return ended && (after.CallbackUrl ?? destinations.DefaultUrl) is not null;
     }
 }

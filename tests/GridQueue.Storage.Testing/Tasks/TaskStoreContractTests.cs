@@ -163,6 +163,72 @@ public abstract partial class TaskStoreContractTests(ITaskTestDatabase database)
     }
 
     [Fact]
+    public async Task TaskInsertWithEventAndCommit_IsCommitted_AndDisposingTheScopeKeepsIt_AndTheStoreWritesOn()
+    {
+        var task = NewTask(1, images: ["data:image/png;base64,iVBO+w/0=="]);
+        var baseline = await Store.EventLastSequenceAsync(CancellationToken.None);
+
+        long sequence;
+        await using (var scope = await Store.BeginAsync(WriteDurability.Durable, CancellationToken.None))
+        {
+            sequence = await scope.TaskInsertWithEventAndCommitAsync(task, TaskJson.SerializeForLog(task), Now, CancellationToken.None);
+        }
+
+        Assert.Equal(TaskJson.Serialize(task), TaskJson.Serialize((await Store.TaskGetAsync(task.Id, CancellationToken.None))!));
+        var logged = Assert.Single(await Store.EventListAfterAsync(baseline, null, null, new EventPageSize(100, 1 << 20), CancellationToken.None));
+        Assert.Equal((sequence, task.Id), (logged.Sequence, logged.TaskId));
+
+        // The connection it committed on serves the next scopes as usual, a rolled-back one included.
+        var second = NewTask(2);
+        var rolledBack = NewTask(3);
+        await using (var scope = await Store.BeginAsync(WriteDurability.Durable, CancellationToken.None))
+        {
+            await scope.TaskInsertAsync(rolledBack, CancellationToken.None);
+        }
+
+        await InsertAsync(second);
+        Assert.NotNull(await Store.TaskGetAsync(second.Id, CancellationToken.None));
+        Assert.Null(await Store.TaskGetAsync(rolledBack.Id, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TaskUpdateWithEventAndCommit_CommitsALandedChange_AndALostOneLeavesNoTrace(bool landed)
+    {
+        var task = NewTask(1, status: VideoTaskStatus.Running) with { UpstreamTaskId = "up-1", Progress = 10 };
+        await InsertAsync(task);
+        var baseline = await Store.EventLastSequenceAsync(CancellationToken.None);
+        var later = Now.AddSeconds(3);
+        var next = task with { Progress = 40, Version = 2, UpdatedAt = later };
+
+        await using (var scope = await Store.BeginAsync(WriteDurability.Durable, CancellationToken.None))
+        {
+            var expectedVersion = landed ? 1 : 7; // 7: another change won meanwhile
+            Assert.Equal(landed, await scope.TaskUpdateWithEventAndCommitAsync(
+                next, expectedVersion, onlyProgressMoved: true, TaskJson.SerializeForLog(next), later, CancellationToken.None));
+        }
+
+        var stored = (await Store.TaskGetWithoutImagesAsync(task.Id, CancellationToken.None))!;
+        var events = await Store.EventListAfterAsync(baseline, null, null, new EventPageSize(100, 1 << 20), CancellationToken.None);
+        if (landed)
+        {
+            Assert.Equal((40, 2L), (stored.Progress, stored.Version));
+            Assert.Equal(TaskJson.SerializeForLog(next), Assert.Single(events).Payload);
+        }
+        else
+        {
+            Assert.Equal((10, 1L), (stored.Progress, stored.Version));
+            Assert.Empty(events);
+        }
+
+        // The store writes on.
+        var second = NewTask(2);
+        await InsertAsync(second);
+        Assert.NotNull(await Store.TaskGetAsync(second.Id, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task TaskUpdateProgress_StoresProgressVersionAndTime_AndFromAnOlderVersionChangesNothing()
     {
         var task = NewTask(1, status: VideoTaskStatus.Running) with { UpstreamTaskId = "up-1", Progress = 10 };
