@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Npgsql;
+using Xunit;
+
+namespace GridQueue.Storage.Postgres.Tests;
+
+/// <summary>
+/// The statements that store a batch of outcomes and renew a batch of leases find their rows one primary-key look-up
+/// per job, whatever the planner thinks of the batch's size: never a scan of the whole table (which keeps every
+/// finished job) and never a loop over the whole batch for each of its rows. Checked on the generic plan, the one a
+/// prepared statement settles on after its first runs, with 20,000 jobs in the table and a batch of 1,000.
+/// </summary>
+public sealed class PostgresOutcomePlanTests : IAsyncLifetime
+{
+    private const int Jobs = 20_000;
+    private const int BatchSize = 1_000;
+
+    private readonly PostgresTestDatabase _database = new();
+
+    public async Task InitializeAsync()
+    {
+        await _database.CreateAsync();
+        await _database.OpenStore().MigrateAsync(CancellationToken.None);
+        await using var connection = new NpgsqlConnection(_database.ConnectionString);
+        await connection.OpenAsync();
+        await using var fill = new NpgsqlCommand(
+            $"""
+            INSERT INTO gq_jobs (kind, queue, args, priority, state, max_attempts, scheduled_at, created_at, attempt, claims, lease_owner, lease_expires_at)
+            SELECT 'noop', 'default', '{"{}"}', 0, 'running', 3, 0, 0, 1, 1, 'node-1', 4102444800000 FROM generate_series(1, {Jobs});
+            ANALYZE gq_jobs;
+            """,
+            connection);
+        await fill.ExecuteNonQueryAsync();
+    }
+
+    public Task DisposeAsync() => _database.DeleteAsync();
+
+    [Fact]
+    public async Task FinalizeMany_LooksEachJobUp_AndUpdatesTheBatch()
+    {
+        var plan = await ExplainGenericAsync(SqlText.FinalizeMany, new (string, string, string)[]
+        {
+            ("ids", "bigint[]", Ids()),
+            ("nodes", "text[]", Filled("'node-1'::text")),
+            ("claims", "int[]", Filled("1")),
+            ("states", "text[]", Filled("'completed'::text")),
+            ("nows", "bigint[]", Filled("5::bigint")),
+            ("scheduled_ats", "bigint[]", Filled("NULL::bigint")),
+            ("errors", "text[]", Filled("NULL::text")),
+            ("give_backs", "boolean[]", Filled("false")),
+        });
+
+        AssertLooksUpEachRow(plan);
+        Assert.Contains($"Update on gq_jobs gq_jobs_1", plan, StringComparison.Ordinal);
+        Assert.Matches(UpdatedRows(BatchSize), plan);
+    }
+
+    [Fact]
+    public async Task RenewLeases_LooksEachJobUp_AndRenewsTheBatch()
+    {
+        var plan = await ExplainGenericAsync(SqlText.RenewLeases, new (string, string, string)[]
+        {
+            ("ids", "bigint[]", Ids()),
+            ("claims", "int[]", Filled("1")),
+            ("lease_expires_at", "bigint", "4102444900000"),
+            ("node", "text", "'node-1'"),
+        });
+
+        AssertLooksUpEachRow(plan);
+        Assert.Matches(UpdatedRows(BatchSize), plan);
+    }
+
+    [Fact]
+    public async Task LeaseStatus_LooksEachJobUp()
+    {
+        var plan = await ExplainGenericAsync(SqlText.LeaseStatus, new (string, string, string)[]
+        {
+            ("ids", "bigint[]", Ids()),
+            ("claims", "int[]", Filled("1")),
+            ("node", "text", "'node-1'"),
+        });
+
+        AssertLooksUpEachRow(plan);
+    }
+
+    private static void AssertLooksUpEachRow(string plan)
+    {
+        Assert.DoesNotContain("Seq Scan on gq_jobs", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("Rows Removed by Join Filter", plan, StringComparison.Ordinal);
+    }
+
+    private static Regex UpdatedRows(int rows) => new($@"Update on gq_jobs\S* .*\(actual rows={rows} loops=1\)");
+
+    /// <summary>The ids of a batch: jobs 5,001 to 6,000, in the middle of the table.</summary>
+    private static string Ids() => "ARRAY[" + string.Join(",", Enumerable.Range(5_001, BatchSize).Select(i => i.ToString(CultureInfo.InvariantCulture))) + "]::bigint[]";
+
+    private static string Filled(string value) => $"array_fill({value}, ARRAY[{BatchSize}])";
+
+    /// <summary>
+    /// Prepares <paramref name="sql"/> with its @parameters as $1, $2, ... and explains an execution with
+    /// <paramref name="arguments"/> (SQL expressions), on the generic plan.
+    /// </summary>
+    private async Task<string> ExplainGenericAsync(string sql, (string Name, string Type, string Value)[] arguments)
+    {
+        var text = string.Join('\n', sql.Split('\n').Where(line => !line.TrimStart().StartsWith("--", StringComparison.Ordinal))).Trim().TrimEnd(';');
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            text = ParameterName(arguments[i].Name).Replace(text, "$" + (i + 1).ToString(CultureInfo.InvariantCulture));
+        }
+
+        Assert.DoesNotContain("@", text, StringComparison.Ordinal); // every parameter is given
+        await using var connection = new NpgsqlConnection(_database.ConnectionString);
+        await connection.OpenAsync();
+        await using var prepare = new NpgsqlCommand(
+            $"SET plan_cache_mode = force_generic_plan; PREPARE checked({string.Join(", ", arguments.Select(a => a.Type))}) AS {text}",
+            connection);
+        await prepare.ExecuteNonQueryAsync();
+        await using var explain = new NpgsqlCommand(
+            $"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE checked({string.Join(", ", arguments.Select(a => a.Value))})", connection);
+        var lines = new List<string>();
+        await using var reader = await explain.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            lines.Add(reader.GetString(0));
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    private static Regex ParameterName(string name) => new($@"@{name}\b");
+}
