@@ -53,7 +53,9 @@ public sealed class WebhookDeliveryTests
     {
         var secret = WebhookChecks.NewSecret();
         await using var receiver = await WebhookReceiver.StartAsync((_, n) => Task.FromResult(n < 3 ? Results.StatusCode(500) : Results.Ok()));
-        await using var server = await RunningServer.StartAsync(WebhookChecks.Settings(secret, ("Webhooks:RetryBaseDelay", "00:00:00.400")));
+        // Waits of about 1, 2 and 4 s: far enough apart that a loaded machine delaying one run by a few hundred
+        // milliseconds cannot make them look equal.
+        await using var server = await RunningServer.StartAsync(WebhookChecks.Settings(secret, ("Webhooks:RetryBaseDelay", "00:00:01")));
         using var client = await server.CreateClientAsync("alice");
 
         var task = await client.GenerateAsync(new { prompt = "retried", model = "sora-2", callback_url = receiver.Url("hook") });
