@@ -61,7 +61,15 @@ public sealed class AdminConsoleTests(BrowserFixture browser, ITestOutputHelper 
         await Expect(Toasts.Filter(new() { HasText = $"Job #{redriven} redriven." })).ToBeVisibleAsync();
         await Expect(letter).ToHaveCountAsync(0);
         await Expect(discarded).ToHaveTextAsync("1");
-        Assert.Equal(JobState.Completed, (await server.Services.GetRequiredService<JobEngine>().GetAsync(redriven))!.State);
+        // Its outcome is stored just after its handler returns (outcomes are written behind the handlers).
+        var engine = server.Services.GetRequiredService<JobEngine>();
+        var settle = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while ((await engine.GetAsync(redriven))!.State != JobState.Completed && DateTime.UtcNow < settle)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(JobState.Completed, (await engine.GetAsync(redriven))!.State);
 
         var other = Page.Locator($"li.admin-dead[data-job-id='{purged}']");
         await other.GetByRole(AriaRole.Button, new() { Name = $"Purge {AdminApi.FlakyKind} #{purged}" }).ClickAsync();

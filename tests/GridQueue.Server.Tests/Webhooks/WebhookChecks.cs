@@ -56,17 +56,26 @@ internal static class WebhookChecks
         await server.Services.GetRequiredService<JobEngine>().ListAsync(new JobListQuery(state, "webhook.deliver"));
 
     /// <summary>Waits until a webhook job is in <paramref name="state"/>; reads the engine's own listing.</summary>
-    public static async Task<Job> WaitForJobAsync(RunningServer server, JobState state, TimeSpan? timeout = null)
+    public static async Task<Job> WaitForJobAsync(RunningServer server, JobState state, TimeSpan? timeout = null) =>
+        (await WaitForJobsAsync(server, state, 1, timeout))[0];
+
+    /// <summary>
+    /// Waits until at least <paramref name="count"/> webhook jobs are in <paramref name="state"/>. A delivery's outcome
+    /// is stored just after its handler returns (outcomes are written behind the handlers), so a receiver can hold a
+    /// delivery a moment before its job reads as completed.
+    /// </summary>
+    public static async Task<IReadOnlyList<Job>> WaitForJobsAsync(RunningServer server, JobState state, int count, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)
         {
-            if ((await JobsAsync(server, state)).FirstOrDefault() is { } job)
+            var jobs = await JobsAsync(server, state);
+            if (jobs.Count >= count)
             {
-                return job;
+                return jobs;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"No webhook job became {state} in time: {string.Join("; ", (await JobsAsync(server)).Select(j => $"{j.Id} {j.State}"))}");
+            Assert.True(DateTime.UtcNow < deadline, $"Fewer than {count} webhook jobs became {state} in time: {string.Join("; ", (await JobsAsync(server)).Select(j => $"{j.Id} {j.State}"))}");
             await System.Threading.Tasks.Task.Delay(50);
         }
     }

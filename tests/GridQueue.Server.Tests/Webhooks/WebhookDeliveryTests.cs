@@ -42,8 +42,8 @@ public sealed class WebhookDeliveryTests
         Assert.Equal(url, WebhookChecks.Task(byTask[succeeds.Id()]).GetProperty("callback_url").GetString());
 
         // Each end made one delivery job, now completed: nothing more will come, and no task without a callback made one.
-        Assert.Equal(2, (await WebhookChecks.JobsAsync(server, JobState.Completed)).Count);
-        Assert.Single(await WebhookChecks.JobsAsync(failing, JobState.Completed));
+        Assert.Equal(2, (await WebhookChecks.WaitForJobsAsync(server, JobState.Completed, 2)).Count);
+        Assert.Single(await WebhookChecks.WaitForJobsAsync(failing, JobState.Completed, 1));
         Assert.Equal(2, (await WebhookChecks.JobsAsync(server)).Count);
         Assert.Equal(3, receiver.Received.Count);
     }
