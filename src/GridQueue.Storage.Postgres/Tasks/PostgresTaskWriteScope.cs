@@ -144,7 +144,7 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
         command.Parameters.AddWithValue("user_id", task.UserId);
         command.Parameters.AddWithValue("created_at", TaskRows.ToMs(now));
         command.Parameters.AddWithValue("payload", payload);
-        // Several statements: the sequence is the result whose column is "seq" (the first is the xid).
+        // Several statements: the sequence is the result whose column is "seq".
         var results = await ResultsByColumnAsync(command, cancellationToken).ConfigureAwait(false);
         var appended = results.TryGetValue("seq", out var seq) ? (long)seq : throw new InvalidOperationException("The event insert returned no sequence number.");
         _notices.AddEvent(appended);
@@ -258,10 +258,11 @@ internal sealed class PostgresTaskWriteScope(NpgsqlConnection connection, Npgsql
             batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         }
 
+        var token = commit ? CancellationToken.None : cancellationToken;
         Dictionary<string, object> results;
-        await using (var reader = await batch.ExecuteReaderAsync(commit ? CancellationToken.None : cancellationToken).ConfigureAwait(false))
+        await using (var reader = await batch.ExecuteReaderAsync(token).ConfigureAwait(false))
         {
-            results = await ResultsByColumnAsync(reader, commit ? CancellationToken.None : cancellationToken).ConfigureAwait(false);
+            results = await ResultsByColumnAsync(reader, token).ConfigureAwait(false);
         }
 
         var sequence = results.TryGetValue("seq", out var seq) ? (long)seq : throw new InvalidOperationException("The event insert returned no sequence number.");

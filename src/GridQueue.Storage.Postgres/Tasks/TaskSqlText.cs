@@ -11,6 +11,12 @@ internal static class TaskSqlText
     // First: the statements below are read with it during static initialization, in textual order.
     private static readonly string QualifiedColumns = string.Join(", ", TaskRows.Columns.Split(", ").Select(c => "t." + c));
 
+    /// <summary>
+    /// Takes the event writers' lock before a sequence number is drawn (see <see cref="EventVisibility"/>); the
+    /// statements that append an event embed it as "{event_writers_lock}". Before them: statics start in textual order.
+    /// </summary>
+    public static readonly string EventWritersLock = Load("event_writers_lock");
+
     public static readonly string TaskGet = Load("task_get");
     public static readonly string TaskGetWithImages = Load("task_get_with_images");
     public static readonly string TaskInsert = Load("task_insert");
@@ -18,7 +24,8 @@ internal static class TaskSqlText
     public static readonly string TaskImagesGet = Load("task_images_get");
     public static readonly string TaskUpdate = Load("task_update");
     public static readonly string TaskUpdateWithEvent = Load("task_update_with_event")
-        .Replace("{task_update}", TaskUpdate.Trim().TrimEnd(';'), StringComparison.Ordinal);
+        .Replace("{task_update}", TaskUpdate.Trim().TrimEnd(';'), StringComparison.Ordinal)
+        .Replace("{event_writers_lock}", EventWritersLock.Trim(), StringComparison.Ordinal);
 
     /// <summary><see cref="TaskUpdateWithEvent"/> and the commit, in one round trip.</summary>
     public static readonly string TaskUpdateWithEventAndCommit = TaskUpdateWithEvent.TrimEnd() + "\nCOMMIT;";
@@ -34,9 +41,9 @@ internal static class TaskSqlText
     public static readonly string LockSlots = Load("lock_slots");
     public static readonly string EventInsert = Load("event_insert");
 
-    /// <summary>Takes the event writers' lock before a sequence number is drawn (see <see cref="EventVisibility"/>).</summary>
-    public static readonly string EventWritersLock = Load("event_writers_lock");
-    public static readonly string EventAppend = Load("event_append").Replace("{event_insert}", EventInsert.Trim(), StringComparison.Ordinal);
+    public static readonly string EventAppend = Load("event_append")
+        .Replace("{event_writers_lock}", EventWritersLock.Trim(), StringComparison.Ordinal)
+        .Replace("{event_insert}", EventInsert.Trim(), StringComparison.Ordinal);
     public static readonly string EventVisibleBound = Load("event_visible_bound");
     public static readonly string EventListAfter = Load("event_list_after");
     public static readonly string EventListAfterByUser = Load("event_list_after_by_user");

@@ -5,7 +5,7 @@
 -- 2.-4. event_append.sql's insert in its own subtransaction, made only when the update landed. The update gave the
 -- transaction its xid (event_append.sql asks for one with pg_current_xact_id()) before the sequence number is
 -- drawn, and the event row's xmin is the subtransaction's, assigned after it: the order EventVisibility.cs needs.
-SELECT pg_advisory_xact_lock_shared({writers_lock_class}, 0) AS writers_lock;
+{event_writers_lock}
 WITH u AS ({task_update} RETURNING 1)
 SELECT set_config('gq.task_updated', count(*)::text, true) AS updated FROM u;
 SAVEPOINT gq_event_append;
