@@ -39,7 +39,7 @@ public sealed class PostgresOutcomePlanTests : IAsyncLifetime
     [Fact]
     public async Task FinalizeMany_LooksEachJobUp_AndUpdatesTheBatch()
     {
-        var plan = await ExplainGenericAsync(SqlText.FinalizeMany, new (string, string, string)[]
+        var plan = await GenericPlan.ExplainAsync(_database.ConnectionString, SqlText.FinalizeMany, new (string, string, string)[]
         {
             ("ids", "bigint[]", Ids()),
             ("nodes", "text[]", Filled("'node-1'::text")),
@@ -59,7 +59,7 @@ public sealed class PostgresOutcomePlanTests : IAsyncLifetime
     [Fact]
     public async Task RenewLeases_LooksEachJobUp_AndRenewsTheBatch()
     {
-        var plan = await ExplainGenericAsync(SqlText.RenewLeases, new (string, string, string)[]
+        var plan = await GenericPlan.ExplainAsync(_database.ConnectionString, SqlText.RenewLeases, new (string, string, string)[]
         {
             ("ids", "bigint[]", Ids()),
             ("claims", "int[]", Filled("1")),
@@ -74,7 +74,7 @@ public sealed class PostgresOutcomePlanTests : IAsyncLifetime
     [Fact]
     public async Task LeaseStatus_LooksEachJobUp()
     {
-        var plan = await ExplainGenericAsync(SqlText.LeaseStatus, new (string, string, string)[]
+        var plan = await GenericPlan.ExplainAsync(_database.ConnectionString, SqlText.LeaseStatus, new (string, string, string)[]
         {
             ("ids", "bigint[]", Ids()),
             ("claims", "int[]", Filled("1")),
@@ -96,37 +96,4 @@ public sealed class PostgresOutcomePlanTests : IAsyncLifetime
     private static string Ids() => "ARRAY[" + string.Join(",", Enumerable.Range(5_001, BatchSize).Select(i => i.ToString(CultureInfo.InvariantCulture))) + "]::bigint[]";
 
     private static string Filled(string value) => $"array_fill({value}, ARRAY[{BatchSize}])";
-
-    /// <summary>
-    /// Prepares <paramref name="sql"/> with its @parameters as $1, $2, ... and explains an execution with
-    /// <paramref name="arguments"/> (SQL expressions), on the generic plan.
-    /// </summary>
-    private async Task<string> ExplainGenericAsync(string sql, (string Name, string Type, string Value)[] arguments)
-    {
-        var text = string.Join('\n', sql.Split('\n').Where(line => !line.TrimStart().StartsWith("--", StringComparison.Ordinal))).Trim().TrimEnd(';');
-        for (var i = 0; i < arguments.Length; i++)
-        {
-            text = ParameterName(arguments[i].Name).Replace(text, "$" + (i + 1).ToString(CultureInfo.InvariantCulture));
-        }
-
-        Assert.DoesNotContain("@", text, StringComparison.Ordinal); // every parameter is given
-        await using var connection = new NpgsqlConnection(_database.ConnectionString);
-        await connection.OpenAsync();
-        await using var prepare = new NpgsqlCommand(
-            $"SET plan_cache_mode = force_generic_plan; PREPARE checked({string.Join(", ", arguments.Select(a => a.Type))}) AS {text}",
-            connection);
-        await prepare.ExecuteNonQueryAsync();
-        await using var explain = new NpgsqlCommand(
-            $"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE checked({string.Join(", ", arguments.Select(a => a.Value))})", connection);
-        var lines = new List<string>();
-        await using var reader = await explain.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            lines.Add(reader.GetString(0));
-        }
-
-        return string.Join('\n', lines);
-    }
-
-    private static Regex ParameterName(string name) => new($@"@{name}\b");
 }

@@ -4,6 +4,7 @@
 -- Runs after claim_lock.sql in the same transaction, so no other limited claim commits between this statement's
 -- snapshot and its commit: the counts below are exact. Keys and queues already at their limit are excluded before
 -- the LIMIT @window scan, so one key's backlog can delay another key's job by at most one claim, never starve it.
+-- The UPDATE finds the chosen rows by primary key, for the reason given in claim_unlimited.sql.
 WITH
 queue_limit AS (
     SELECT q.queue, q.max_running FROM unnest(@queues::text[], @max_running::int[]) AS q(queue, max_running)
@@ -58,6 +59,5 @@ SET state = 'running',
     attempted_at = @now,
     lease_owner = @node,
     lease_expires_at = @lease_expires_at
-FROM chosen
-WHERE gq_jobs.id = chosen.id
+WHERE gq_jobs.id = ANY(ARRAY(SELECT id FROM chosen))
 RETURNING {columns};

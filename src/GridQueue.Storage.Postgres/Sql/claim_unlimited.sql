@@ -1,6 +1,8 @@
 -- The claim when no queue or fairness-key limit applies: the due waiting jobs of the requested queues, in order of
 -- priority, scheduled time, id, at most @limit. SKIP LOCKED lets concurrent claimers take different jobs instead of
 -- queueing behind each other's row locks; a row another claimer took after our snapshot is re-checked and dropped.
+-- The UPDATE finds the chosen rows by primary key (= ANY of an array): joined to the CTE instead, the planner may
+-- hash the whole table, which keeps every finished job, at every claim.
 WITH chosen AS (
     SELECT id FROM gq_jobs
     WHERE state IN ('available', 'scheduled', 'retryable')
@@ -17,6 +19,5 @@ SET state = 'running',
     attempted_at = @now,
     lease_owner = @node,
     lease_expires_at = @lease_expires_at
-FROM chosen
-WHERE gq_jobs.id = chosen.id
+WHERE gq_jobs.id = ANY(ARRAY(SELECT id FROM chosen))
 RETURNING {columns};

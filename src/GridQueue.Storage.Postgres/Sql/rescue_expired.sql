@@ -1,6 +1,7 @@
 -- Running jobs whose lease expired: their node died or stalled. The attempt that was running stays counted.
 -- SKIP LOCKED: two nodes' rescuers never wait on each other, and a job being finalized right now is left alone
 -- (the outer WHERE re-checks the row, in case its finalization committed first).
+-- The UPDATE finds the rows by primary key, as the claim does (claim_unlimited.sql).
 WITH expired AS (
     SELECT id FROM gq_jobs
     WHERE state = 'running' AND lease_expires_at < @now
@@ -22,6 +23,5 @@ SET state = CASE
             'message', 'lease expired on node ' || COALESCE(lease_owner, '?') || ': the node stopped or stalled while the job ran')),
     lease_owner = NULL,
     lease_expires_at = NULL
-FROM expired
-WHERE gq_jobs.id = expired.id AND gq_jobs.state = 'running' AND gq_jobs.lease_expires_at < @now
+WHERE gq_jobs.id = ANY(ARRAY(SELECT id FROM expired)) AND gq_jobs.state = 'running' AND gq_jobs.lease_expires_at < @now
 RETURNING {columns};
