@@ -11,11 +11,12 @@ namespace GridQueue.Storage.Postgres;
 /// <para>
 /// Why: a transaction that has called <c>pg_notify</c> takes one lock for the whole PostgreSQL server at commit and
 /// holds it until the commit is done, log flush included, so every notifying commit of every node waited for the one
-/// before it, and durable commits could no longer share a flush. A transaction that only notifies writes no log and
-/// holds that lock for a moment. Notifications that arrive while one is being sent are merged into the next: the
-/// task-event channel needs only the highest sequence, the jobs channel each queue once. The posting connection is not
-/// the pool's: when every pooled connection is busy, word of what has committed must not queue behind them. Sending
-/// on the committing connection saves the hand-over to that loop (a thread hop, and a wait for the send in flight).
+/// before it, and durable commits could no longer share a flush. A transaction that only notifies commits without
+/// waiting for the log flush (see <see cref="SendAsync"/>) and holds that lock for a moment. Notifications that
+/// arrive while one is being sent are merged into the next: the task-event channel needs only the highest sequence,
+/// the jobs channel each queue once. The posting connection is not the pool's: when every pooled connection is busy,
+/// word of what has committed must not queue behind them. Sending on the committing connection saves the hand-over
+/// to that loop (a thread hop, and a wait for the send in flight).
 /// </para>
 /// <para>
 /// The cost: a notification is sent a round trip after the commit, and one is lost if the process stops between
@@ -175,10 +176,16 @@ internal sealed partial class CommitNotices(string connectionString, ILogger? lo
             payloads.Add(queue);
         }
 
-        await using var command = new NpgsqlCommand(Send, connection);
-        command.Parameters.AddWithValue("channels", channels.ToArray());
-        command.Parameters.AddWithValue("payloads", payloads.ToArray());
-        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        // pg_notify gives its transaction an xid, so its commit writes a commit record; with the commit relaxed it does
+        // not wait for the log flush while it holds the server-wide notify lock. Notifications never outlive a crash
+        // of the database server anyway, so the flush bought nothing.
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(SqlText.BookkeepingCommit));
+        var send = new NpgsqlBatchCommand(Send);
+        send.Parameters.AddWithValue("channels", channels.ToArray());
+        send.Parameters.AddWithValue("payloads", payloads.ToArray());
+        batch.BatchCommands.Add(send);
+        await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending word of committed changes to the other nodes failed; they find the changes by polling.")]
