@@ -25,7 +25,8 @@ namespace GridQueue.Storage.Postgres.Tasks;
 /// b).</item>
 /// <item>A reader first reads a bound (event_visible_bound.sql): the oldest of its snapshot's xmax and the xids of
 /// the transactions holding the event writers' lock on this database at that moment (pg_locks, with their xids from
-/// pg_stat_activity).</item>
+/// pg_stat_activity). It keeps it in a transaction-local setting for the next statement, sent in the same round
+/// trip (<see cref="ReadingBatch"/>).</item>
 /// <item>Then, in a later statement (a later snapshot), the reader takes H, the highest visible event whose row xmin
 /// is older than the bound, and lists the events after its cursor up to H. Row H's xmin is older than the bound, so
 /// older than the snapshot's xmax: it was assigned before the bound's statement began, and so was H drawn, and every
@@ -43,7 +44,7 @@ namespace GridQueue.Storage.Postgres.Tasks;
 /// written has ended, so an event writer that stays open holds the log back until it ends. Transactions that write no
 /// event never take the lock (job claims and outcomes, job inserts, the part of a task write before its event) and
 /// hold nothing back, however long they take; nor do other databases on the server (a snapshot's xmin would wait for
-/// them too). Each read is two statements, one of them a look at the server's lock table; each append is one round
+/// them too). Each read is two statements in one round trip, one of them a look at the server's lock table; each append is one round
 /// trip with a subtransaction. Prepared (two-phase) transactions are not in pg_stat_activity; GridQueue does not use
 /// them.
 /// </para>
@@ -56,10 +57,26 @@ internal static class EventVisibility
     /// </summary>
     public const int WritersLockClass = 0x67716576;
 
-    /// <summary>The bound of part 2, as the text of a 32-bit xid (the SQL casts it back with <c>@bound::xid</c>).</summary>
-    public static async Task<string> ReadBoundAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <summary>
+    /// The reading batch: part 2's bound, kept in the transaction-local setting <c>gq.event_bound</c>, then
+    /// <paramref name="listing"/> (part 3), which reads it with <c>current_setting</c>. One round trip, two statements:
+    /// READ COMMITTED gives the listing a snapshot of its own, taken after the bound's. Read the listing's rows after
+    /// <see cref="SkipBoundAsync"/>.
+    /// </summary>
+    public static NpgsqlBatch ReadingBatch(NpgsqlDataSource dataSource, NpgsqlBatchCommand listing)
     {
-        await using var command = new NpgsqlCommand(TaskSqlText.EventVisibleBound, connection);
-        return (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(TaskSqlText.EventVisibleBound));
+        batch.BatchCommands.Add(listing);
+        return batch;
+    }
+
+    /// <summary>Moves <paramref name="reader"/> of a <see cref="ReadingBatch"/> past the bound's result to the listing's.</summary>
+    public static async Task SkipBoundAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        if (!await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException("An event log read returned no result after its bound.");
+        }
     }
 }

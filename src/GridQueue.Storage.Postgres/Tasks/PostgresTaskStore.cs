@@ -147,25 +147,24 @@ public sealed class PostgresTaskStore : ITaskStore
             _ => throw new ArgumentException("A task filter needs the user too.", nameof(taskId)),
         };
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var bound = await EventVisibility.ReadBoundAsync(connection, cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue("bound", bound);
-        command.Parameters.AddWithValue("after", afterSequence);
-        command.Parameters.AddWithValue("limit", size.Limit);
+        var listing = new NpgsqlBatchCommand(sql);
+        listing.Parameters.AddWithValue("after", afterSequence);
+        listing.Parameters.AddWithValue("limit", size.Limit);
         if (userId is not null)
         {
-            command.Parameters.AddWithValue("user_id", userId);
+            listing.Parameters.AddWithValue("user_id", userId);
         }
 
         if (taskId is not null)
         {
-            command.Parameters.AddWithValue("task_id", taskId);
+            listing.Parameters.AddWithValue("task_id", taskId);
         }
 
         var events = new List<TaskEvent>();
         long bytes = 0;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = EventVisibility.ReadingBatch(_dataSource, listing);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await EventVisibility.SkipBoundAsync(reader, cancellationToken).ConfigureAwait(false);
         while (size.HasRoom(events.Count, bytes) && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             // gq_task_images.images is written by TaskJson.SerializeImages, so it is the very text TaskJson writes
@@ -180,11 +179,12 @@ public sealed class PostgresTaskStore : ITaskStore
 
     public async Task<long> EventLastSequenceAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var bound = await EventVisibility.ReadBoundAsync(connection, cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(TaskSqlText.EventLastSequence, connection);
-        command.Parameters.AddWithValue("bound", bound);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        await using var batch = EventVisibility.ReadingBatch(_dataSource, new NpgsqlBatchCommand(TaskSqlText.EventLastSequence));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await EventVisibility.SkipBoundAsync(reader, cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? reader.GetInt64(0)
+            : throw new InvalidOperationException("The event log's last sequence came back empty.");
     }
 
     public async Task<int> EventDeleteBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
