@@ -303,7 +303,12 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
     /// stores have about 60 of them. The pool holds at most <see cref="DefaultMaxPoolSize"/> connections per node:
     /// every write here is a short transaction, and Npgsql's default of 100 let a burst open a hundred server
     /// processes per node, each started cold (fork, catalog caches, no prepared statements). On the 2-core benchmark
-    /// machine that burst made cross-node push p99 2 s instead of 0.15 s (docs/benchmarks.md).
+    /// machine that burst made cross-node push p99 2 s instead of 0.15 s (docs/benchmarks.md). A connection going back
+    /// to the pool is not reset: Npgsql's reset is five statements (RESET ALL, CLOSE ALL and others) run before the
+    /// next use, a thousand times a second on a busy node, and the stores leave no session state on a pooled
+    /// connection: settings are transaction-local (<c>set_config(..., true)</c>), advisory locks transaction-level,
+    /// and the two session-level ones are the leader's, on a connection outside the pool, and the migrator's, which it
+    /// releases itself.
     /// </summary>
     internal static string WithDefaults(string connectionString)
     {
@@ -317,6 +322,11 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
         if (!Names(connectionString, "Max Pool Size", "Maximum Pool Size", "MaxPoolSize"))
         {
             builder.MaxPoolSize = DefaultMaxPoolSize;
+        }
+
+        if (!Names(connectionString, "No Reset On Close", "NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
         }
 
         return builder.ConnectionString;
