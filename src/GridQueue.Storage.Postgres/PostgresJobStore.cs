@@ -301,10 +301,13 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
     /// Defaults for what the connection string leaves unset. Npgsql keeps the store's statements prepared on each
     /// pooled connection: the claim, finalize and task statements cost more to parse and plan than to run, and the
     /// stores have about 60 of them. The pool holds at most <see cref="DefaultMaxPoolSize"/> connections per node:
-    /// every write here is a short transaction, and Npgsql's default of 100 let a burst open a hundred server
-    /// processes per node, each started cold (fork, catalog caches, no prepared statements). On the 2-core benchmark
-    /// machine that burst made cross-node push p99 2 s instead of 0.15 s (docs/benchmarks.md). A connection going back
-    /// to the pool is not reset: Npgsql's reset is five statements (RESET ALL, CLOSE ALL and others) run before the
+    /// every write here is a short transaction, so a few connections per core keep the node and the database busy, and
+    /// more only add server processes that queue for the same CPUs while holding their transactions open. Npgsql's
+    /// default of 100 let a burst open a hundred server processes per node, each started cold (fork, catalog caches,
+    /// no prepared statements): on the 2-core benchmark machine that made cross-node push p99 2 s instead of 0.15 s;
+    /// going from 20 connections per node to 4 took it from about 100 ms to about 35 ms, with the same throughput
+    /// (docs/benchmarks.md). The work waits in the pool's queue instead, where it holds nothing. A connection going
+    /// back to the pool is not reset: Npgsql's reset is five statements (RESET ALL, CLOSE ALL and others) run before the
     /// next use, a thousand times a second on a busy node, and the stores leave no session state on a pooled
     /// connection: settings are transaction-local (<c>set_config(..., true)</c>), advisory locks transaction-level,
     /// and the two session-level ones are the leader's, on a connection outside the pool, and the migrator's, which it
@@ -332,8 +335,15 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
         return builder.ConnectionString;
     }
 
-    /// <summary>Connections per node when the connection string does not say (<c>Maximum Pool Size</c>).</summary>
-    public const int DefaultMaxPoolSize = 20;
+    /// <summary>
+    /// Connections per node when the connection string does not say (<c>Maximum Pool Size</c>): two per processor
+    /// of the node, at least <see cref="MinDefaultMaxPoolSize"/>. A database with many more cores than its nodes
+    /// together may deserve more; the connection string says so.
+    /// </summary>
+    public static int DefaultMaxPoolSize { get; } = Math.Max(MinDefaultMaxPoolSize, 2 * Environment.ProcessorCount);
+
+    /// <summary>The smallest default pool: a task write, the engine's claims and outcomes and the push hub's reads at once.</summary>
+    public const int MinDefaultMaxPoolSize = 4;
 
     private static bool Names(string connectionString, params string[] keys) =>
         keys.Any(k => connectionString.Contains(k, StringComparison.OrdinalIgnoreCase));
