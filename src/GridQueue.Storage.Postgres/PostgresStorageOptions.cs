@@ -7,9 +7,9 @@ public sealed class PostgresStorageOptions
 {
     /// <summary>
     /// An Npgsql connection string, e.g. <c>Host=db;Database=gridqueue;Username=gridqueue;Password=...</c>. Every node
-    /// of a cluster names the same database. The pool's size (Maximum Pool Size, default 20) bounds the store's
-    /// connections per node; besides the pool a node holds one listening connection, one that sends notifications
-    /// and the leader's.
+    /// of a cluster names the same database. The pool's size (Maximum Pool Size, by default two per processor, at
+    /// least 4) bounds the store's connections per node; besides the pool a node holds one listening connection, one
+    /// that sends notifications and the leader's.
     /// </summary>
     [Required(AllowEmptyStrings = false)]
     public string ConnectionString { get; set; } = "";
