@@ -15,16 +15,24 @@ internal static class JobInserter
     /// <summary>A holder that finishes between the skipped insert and the look-up frees the key: try again this often.</summary>
     private const int MaxRounds = 5;
 
+    /// <summary>
+    /// True when <paramref name="rows"/> need a transaction of their own: rows with a unique key are inserted one
+    /// statement each. Rows without one go in a single statement, which commits on its own.
+    /// </summary>
+    public static bool NeedsTransaction(IReadOnlyList<JobInsertRow> rows) => !rows.All(r => r.UniqueKey is null);
+
+    /// <summary>Inserts <paramref name="rows"/>; <paramref name="transaction"/> may be null only when <see cref="NeedsTransaction"/> is false.</summary>
     public static async Task<IReadOnlyList<InsertResult>> InsertAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<JobInsertRow> rows, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<JobInsertRow> rows, CancellationToken cancellationToken)
     {
         List<InsertResult> results;
-        if (rows.All(r => r.UniqueKey is null))
+        if (!NeedsTransaction(rows))
         {
             results = await InsertWithoutKeysAsync(connection, transaction, rows, cancellationToken).ConfigureAwait(false);
         }
         else
         {
+            ArgumentNullException.ThrowIfNull(transaction);
             results = new List<InsertResult>(rows.Count);
             foreach (var row in rows)
             {
@@ -63,7 +71,7 @@ internal static class JobInserter
     }
 
     private static async Task<List<InsertResult>> InsertWithoutKeysAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<JobInsertRow> rows, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<JobInsertRow> rows, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(SqlText.InsertMany, connection, transaction);
         command.Parameters.AddWithValue("kinds", rows.Select(r => r.Kind).ToArray());

@@ -82,9 +82,19 @@ public sealed class PostgresJobStore : IJobStore, IJobAvailabilityFeed, IDisposa
         }
 
         await using var own = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var ownTransaction = await own.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var results = await JobInserter.InsertAsync(own, ownTransaction, rows, cancellationToken).ConfigureAwait(false);
-        await ownTransaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<InsertResult> results;
+        if (JobInserter.NeedsTransaction(rows))
+        {
+            await using var ownTransaction = await own.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            results = await JobInserter.InsertAsync(own, ownTransaction, rows, cancellationToken).ConfigureAwait(false);
+            await ownTransaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // One statement, committed on its own: a round trip less (no COMMIT after it) before the job can be claimed.
+            results = await JobInserter.InsertAsync(own, null, rows, cancellationToken).ConfigureAwait(false);
+        }
+
         await _notices.SendNowAsync(own, 0, JobInserter.AvailableQueues(results)).ConfigureAwait(false);
         return results;
     }
