@@ -35,9 +35,9 @@ internal sealed class PostgresNodes : IAsyncDisposable
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["Storage__Provider"] = "postgres",
-            // Three nodes, their own connections and other tests share the test server's max_connections (300), so
-            // pools stay small, yet well above the workers: lease renewals and requests must not queue behind handlers.
-            ["Storage__ConnectionString"] = new NpgsqlConnectionStringBuilder(ConnectionString) { MaxPoolSize = 40 }.ConnectionString,
+            // The pool as shipped (two connections per processor, at least 4): fewer connections than workers, so
+            // lease renewals, requests and handlers' writes share it as they do in a deployment.
+            ["Storage__ConnectionString"] = ConnectionString,
             ["GridQueue__Engine__MaxWorkers"] = "10",
             ["Logging__LogLevel__GridQueue.Tasks.Providers"] = "Warning",
             ["Storage__LeaderRetryInterval"] = "00:00:01",
