@@ -21,7 +21,10 @@ internal static class JobInserter
     /// </summary>
     public static bool NeedsTransaction(IReadOnlyList<JobInsertRow> rows) => !rows.All(r => r.UniqueKey is null);
 
-    /// <summary>Inserts <paramref name="rows"/>; <paramref name="transaction"/> may be null only when <see cref="NeedsTransaction"/> is false.</summary>
+    /// <summary>
+    /// Inserts <paramref name="rows"/>; <paramref name="transaction"/> may be null only when
+    /// <see cref="NeedsTransaction"/> is false.
+    /// </summary>
     public static async Task<IReadOnlyList<InsertResult>> InsertAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<JobInsertRow> rows, CancellationToken cancellationToken)
     {

@@ -44,9 +44,9 @@ namespace GridQueue.Storage.Postgres.Tasks;
 /// written has ended, so an event writer that stays open holds the log back until it ends. Transactions that write no
 /// event never take the lock (job claims and outcomes, job inserts, the part of a task write before its event) and
 /// hold nothing back, however long they take; nor do other databases on the server (a snapshot's xmin would wait for
-/// them too). Each read is two statements in one round trip, one of them a look at the server's lock table; each append is one round
-/// trip with a subtransaction. Prepared (two-phase) transactions are not in pg_stat_activity; GridQueue does not use
-/// them.
+/// them too). Each read is two statements in one round trip, one of them a look at the server's lock table; each
+/// append is one round trip with a subtransaction. Prepared (two-phase) transactions are not in pg_stat_activity;
+/// GridQueue does not use them.
 /// </para>
 /// </summary>
 internal static class EventVisibility
