@@ -11,6 +11,17 @@ namespace GridQueue.Storage.Postgres.Tests;
 /// </summary>
 internal static class GenericPlan
 {
+    /// <summary>Creates and migrates <paramref name="database"/>, fills gq_jobs with <paramref name="insertJobs"/> and analyzes it.</summary>
+    public static async Task CreateWithJobsAsync(PostgresTestDatabase database, string insertJobs)
+    {
+        await database.CreateAsync();
+        await database.OpenStore().MigrateAsync(CancellationToken.None);
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var fill = new NpgsqlCommand(insertJobs.Trim().TrimEnd(';') + ";\nANALYZE gq_jobs;", connection);
+        await fill.ExecuteNonQueryAsync();
+    }
+
     /// <summary>
     /// Prepares <paramref name="sql"/> with its @parameters as $1, $2, ... and explains an execution with
     /// <paramref name="arguments"/> (SQL expressions), on the generic plan.

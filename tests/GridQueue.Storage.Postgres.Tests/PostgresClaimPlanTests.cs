@@ -1,4 +1,3 @@
-using Npgsql;
 using Xunit;
 
 namespace GridQueue.Storage.Postgres.Tests;
@@ -21,35 +20,27 @@ public sealed class PostgresClaimPlanTests : IAsyncLifetime
 
     private readonly PostgresTestDatabase _database = new();
 
-    public async Task InitializeAsync()
-    {
-        await _database.CreateAsync();
-        await _database.OpenStore().MigrateAsync(CancellationToken.None);
-        await using var connection = new NpgsqlConnection(_database.ConnectionString);
-        await connection.OpenAsync();
-
-        // By id: 1 in 100 due now, 1 in 100 running (half of them with an expired lease), one in two scheduled a
-        // century ahead, the rest completed at time 1000. Fairness keys by hundreds: 4 due and 4 running jobs per key.
-        await using var fill = new NpgsqlCommand(
-            $"""
-            INSERT INTO gq_jobs (kind, queue, args, priority, state, max_attempts, scheduled_at, created_at, attempt, claims,
-                                 lease_owner, lease_expires_at, finalized_at, fairness_key)
-            SELECT 'noop', 'default', '{"{}"}', 0,
-                   CASE WHEN i % 100 = 1 THEN 'available' WHEN i % 100 = 3 THEN 'running'
-                        WHEN i % 2 = 0 THEN 'scheduled' ELSE 'completed' END,
-                   3,
-                   CASE WHEN i % 100 = 1 THEN 1 WHEN i % 2 = 0 THEN 4102444800000 ELSE 1 END,
-                   0, 1, 1,
-                   CASE WHEN i % 100 = 3 THEN 'node-1' END,
-                   CASE WHEN i % 200 = 3 THEN 500 WHEN i % 100 = 3 THEN 4102444800000 END,
-                   CASE WHEN i % 100 NOT IN (1, 3) AND i % 2 = 1 THEN 1000 END,
-                   'user-' || (i / 100 % 50)
-            FROM generate_series(1, {Jobs}) AS i;
-            ANALYZE gq_jobs;
-            """,
-            connection);
-        await fill.ExecuteNonQueryAsync();
-    }
+    /// <summary>
+    /// By id: 1 in 100 due now, 1 in 100 running (half of them with an expired lease), one in two scheduled a century
+    /// ahead, the rest completed at time 1000. Fairness keys by hundreds: 4 due and 4 running jobs per key.
+    /// </summary>
+    public Task InitializeAsync() => GenericPlan.CreateWithJobsAsync(
+        _database,
+        $"""
+        INSERT INTO gq_jobs (kind, queue, args, priority, state, max_attempts, scheduled_at, created_at, attempt, claims,
+                             lease_owner, lease_expires_at, finalized_at, fairness_key)
+        SELECT 'noop', 'default', '{"{}"}', 0,
+               CASE WHEN i % 100 = 1 THEN 'available' WHEN i % 100 = 3 THEN 'running'
+                    WHEN i % 2 = 0 THEN 'scheduled' ELSE 'completed' END,
+               3,
+               CASE WHEN i % 100 = 1 THEN 1 WHEN i % 2 = 0 THEN 4102444800000 ELSE 1 END,
+               0, 1, 1,
+               CASE WHEN i % 100 = 3 THEN 'node-1' END,
+               CASE WHEN i % 200 = 3 THEN 500 WHEN i % 100 = 3 THEN 4102444800000 END,
+               CASE WHEN i % 100 NOT IN (1, 3) AND i % 2 = 1 THEN 1000 END,
+               'user-' || (i / 100 % 50)
+        FROM generate_series(1, {Jobs}) AS i
+        """);
 
     public Task DisposeAsync() => _database.DeleteAsync();
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Npgsql;
 using Xunit;
 
 namespace GridQueue.Storage.Postgres.Tests;
@@ -18,21 +17,12 @@ public sealed class PostgresOutcomePlanTests : IAsyncLifetime
 
     private readonly PostgresTestDatabase _database = new();
 
-    public async Task InitializeAsync()
-    {
-        await _database.CreateAsync();
-        await _database.OpenStore().MigrateAsync(CancellationToken.None);
-        await using var connection = new NpgsqlConnection(_database.ConnectionString);
-        await connection.OpenAsync();
-        await using var fill = new NpgsqlCommand(
-            $"""
-            INSERT INTO gq_jobs (kind, queue, args, priority, state, max_attempts, scheduled_at, created_at, attempt, claims, lease_owner, lease_expires_at)
-            SELECT 'noop', 'default', '{"{}"}', 0, 'running', 3, 0, 0, 1, 1, 'node-1', 4102444800000 FROM generate_series(1, {Jobs});
-            ANALYZE gq_jobs;
-            """,
-            connection);
-        await fill.ExecuteNonQueryAsync();
-    }
+    public Task InitializeAsync() => GenericPlan.CreateWithJobsAsync(
+        _database,
+        $"""
+        INSERT INTO gq_jobs (kind, queue, args, priority, state, max_attempts, scheduled_at, created_at, attempt, claims, lease_owner, lease_expires_at)
+        SELECT 'noop', 'default', '{"{}"}', 0, 'running', 3, 0, 0, 1, 1, 'node-1', 4102444800000 FROM generate_series(1, {Jobs})
+        """);
 
     public Task DisposeAsync() => _database.DeleteAsync();
 
