@@ -47,14 +47,7 @@ public sealed class PostgresClaimPlanTests : IAsyncLifetime
     [Fact]
     public async Task ClaimUnlimited_ReadsTheJobsItTakes()
     {
-        var plan = await GenericPlan.ExplainAsync(_database.ConnectionString, SqlText.ClaimUnlimited, new (string, string, string)[]
-        {
-            ("now", "bigint", "2000"),
-            ("queues", "text[]", "ARRAY['default']"),
-            ("limit", "int", "100"),
-            ("node", "text", "'node-2'"),
-            ("lease_expires_at", "bigint", "4102444800000"),
-        });
+        var plan = await ExplainAsync(SqlText.ClaimUnlimited, [.. ClaimArguments]);
 
         AssertReadsFewRows(plan);
         Assert.Contains("Update on gq_jobs (actual rows=100 loops=1)", plan, StringComparison.Ordinal);
@@ -63,17 +56,8 @@ public sealed class PostgresClaimPlanTests : IAsyncLifetime
     [Fact]
     public async Task ClaimWithinLimits_ReadsTheJobsItTakesAndTheRunningOnes()
     {
-        var plan = await GenericPlan.ExplainAsync(_database.ConnectionString, SqlText.Claim, new (string, string, string)[]
-        {
-            ("queues", "text[]", "ARRAY['default']"),
-            ("max_running", "int[]", "ARRAY[1000]"),
-            ("key_limit", "int", "10"),
-            ("window", "int", "400"),
-            ("now", "bigint", "2000"),
-            ("limit", "int", "100"),
-            ("node", "text", "'node-2'"),
-            ("lease_expires_at", "bigint", "4102444800000"),
-        });
+        var plan = await ExplainAsync(
+            SqlText.Claim, [.. ClaimArguments, ("max_running", "int[]", "ARRAY[1000]"), ("key_limit", "int", "10"), ("window", "int", "400")]);
 
         AssertReadsFewRows(plan);
         Assert.Contains("Update on gq_jobs (actual rows=100 loops=1)", plan, StringComparison.Ordinal);
@@ -82,10 +66,7 @@ public sealed class PostgresClaimPlanTests : IAsyncLifetime
     [Fact]
     public async Task NextScheduled_ProbesEachQueueOnce()
     {
-        var plan = await GenericPlan.ExplainAsync(_database.ConnectionString, SqlText.NextScheduled, new (string, string, string)[]
-        {
-            ("queues", "text[]", "ARRAY['default', 'other']"),
-        });
+        var plan = await ExplainAsync(SqlText.NextScheduled, ("queues", "text[]", "ARRAY['default', 'other']"));
 
         Assert.DoesNotContain("Seq Scan on gq_jobs", plan, StringComparison.Ordinal);
         Assert.True(GenericPlan.MostRowsOfANode(plan) <= 2, plan); // one row per queue at most
@@ -94,12 +75,7 @@ public sealed class PostgresClaimPlanTests : IAsyncLifetime
     [Fact]
     public async Task RescueExpired_ReadsTheJobsItRescues()
     {
-        var plan = await GenericPlan.ExplainAsync(_database.ConnectionString, SqlText.RescueExpired, new (string, string, string)[]
-        {
-            ("now", "bigint", "2000"),
-            ("limit", "int", "50"),
-            ("max_errors", "int", "20"),
-        });
+        var plan = await ExplainAsync(SqlText.RescueExpired, ("now", "bigint", "2000"), ("limit", "int", "50"), ("max_errors", "int", "20"));
 
         AssertReadsFewRows(plan);
         Assert.Contains("Update on gq_jobs (actual rows=50 loops=1)", plan, StringComparison.Ordinal);
@@ -108,16 +84,25 @@ public sealed class PostgresClaimPlanTests : IAsyncLifetime
     [Fact]
     public async Task DeleteFinished_ReadsTheJobsItDeletes()
     {
-        var plan = await GenericPlan.ExplainAsync(_database.ConnectionString, SqlText.DeleteFinished, new (string, string, string)[]
-        {
-            ("finished_before", "bigint", "2000"),
-            ("discarded_before", "bigint", "2000"),
-            ("limit", "int", "100"),
-        });
+        var plan = await ExplainAsync(
+            SqlText.DeleteFinished, ("finished_before", "bigint", "2000"), ("discarded_before", "bigint", "2000"), ("limit", "int", "100"));
 
         AssertReadsFewRows(plan);
         Assert.Contains("Delete on gq_jobs (actual rows=0 loops=1)", plan, StringComparison.Ordinal); // DELETE returns nothing
     }
+
+    /// <summary>The arguments both claim statements take: claim up to 100 due jobs of the default queue for node-2.</summary>
+    private static readonly (string Name, string Type, string Value)[] ClaimArguments =
+    [
+        ("queues", "text[]", "ARRAY['default']"),
+        ("now", "bigint", "2000"),
+        ("limit", "int", "100"),
+        ("node", "text", "'node-2'"),
+        ("lease_expires_at", "bigint", "4102444800000"),
+    ];
+
+    private Task<string> ExplainAsync(string sql, params (string Name, string Type, string Value)[] arguments) =>
+        GenericPlan.ExplainAsync(_database.ConnectionString, sql, arguments);
 
     private static void AssertReadsFewRows(string plan)
     {
